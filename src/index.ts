@@ -1,0 +1,13 @@
+export { ErrorCode, PoolError } from './errors.js';
+export {
+  DEFAULT_LEAK_SAMPLE,
+  DEFAULT_MAX,
+  Lease,
+  LocalPool,
+  type AcquireAsyncOptions,
+  type LeakOptions,
+  type LeakReport,
+  type LocalPoolOptions,
+  type PoolStats,
+} from './local-pool.js';
+export { closeLocalPool, definePool, getLocalPool, type PoolKey, type PoolToken } from './registry.js';
