@@ -1,0 +1,25 @@
+/**
+ * The contract between benchmark cases and the CLI that times them.
+ *
+ * benny adds ~11-14 ns per call on these machines (../shared/DESIGN.md), so every case loops a batch
+ * of iterations per call and the CLI divides: ns/iter = 1e9 / (benny ops/s) / batch.
+ */
+export interface BenchCase {
+  /** cargo-bench style name, e.g. `tls_get_put`; the report prints `bench::<name>`. */
+  readonly name: string;
+  /** Section of the report: `mempool`, `peers`, `workload`, ... */
+  readonly group: string;
+  /** Iterations performed by one call of `fn` (>= 1,000 for get/put cases). */
+  readonly batch: number;
+  /** Performs `batch` iterations. */
+  fn(): void;
+  /**
+   * Runs before timing; throws if the case does not really do its work (hands out and takes back
+   * objects correctly, finds the expected matches, ...). A case that measures nothing fails loudly.
+   */
+  validate(): void;
+  /** Frees what the case holds, after timing. */
+  teardown?(): void;
+  /** Extra columns for the report (for example GC events per million searches), read after timing. */
+  extra?(): Record<string, number | string>;
+}
