@@ -287,9 +287,20 @@ export class LocalPool<T extends object> {
     this._stackCap = this._slotOn ? max - 1 : max;
     this._updateMode();
 
-    for (let i = 0; i < prefill; i++) {
-      const made = this._make(prefill - i, true);
-      if (made === 0) break;
+    if (prefill > 0) this._prefill(prefill);
+  }
+
+  /**
+   * Fills the stack up to its capacity and, when one object remains, the owner slot. An object put in
+   * the slot by prefill is the one exception to "the slot is filled only by release": the first acquire
+   * may take it without the cold path, so the high-water mark is set to 1 here and `stats` reports 0
+   * until something has been acquired.
+   */
+  private _prefill(count: number): void {
+    this._make(Math.min(count, this._stackCap), false);
+    if (count > this._stackCap && this._slotOn) {
+      if (this._make(1, true) === 1) this._slot = this._stack.pop();
+      this._highWater = 1;
     }
   }
 
@@ -391,18 +402,18 @@ export class LocalPool<T extends object> {
       }
     }
     const want = this._grow === 'double' ? Math.max(1, this._live) : this._grow;
-    const made = this._make(want, false);
+    const made = this._make(want, true);
     if (made === 0) return undefined;
     return this._stack.pop();
   }
 
   /**
-   * Makes up to `want` objects onto the stack (bounded by `limit` and by the room for idle objects,
-   * plus the one about to be lent). Returns how many it made.
+   * Makes up to `want` objects onto the stack, bounded by `limit` and by the stack's room (plus one
+   * when an object is about to be lent from it). Returns how many it made.
    */
-  private _make(want: number, forPrefill: boolean): number {
-    const room = forPrefill ? this._max - this._idle() : this._stackCap - this._stack.length + 1;
-    let n = Math.min(want, this._limit - this._live, room);
+  private _make(want: number, forLend: boolean): number {
+    const room = this._stackCap - this._stack.length + (forLend ? 1 : 0);
+    const n = Math.min(want, this._limit - this._live, room);
     if (n <= 0) return 0;
     const stack = this._stack;
     if (this._createBatch !== undefined) {
@@ -508,8 +519,10 @@ export class LocalPool<T extends object> {
     const cap = Math.max(SOFT_CAP_FACTOR, this._max * SOFT_CAP_FACTOR);
     if (soft.length >= cap) {
       // Sweep the references the collector has cleared; if still full, the object is disposed.
+      // A cleared reference is an object the collector took: count it as discarded (no dispose).
       let w = 0;
       for (let r = 0; r < soft.length; r++) if (soft[r]!.deref() !== undefined) soft[w++] = soft[r]!;
+      this._discarded += soft.length - w;
       soft.length = w;
       if (w >= cap) {
         this._discard(obj);
@@ -670,7 +683,7 @@ export class LocalPool<T extends object> {
     return new Lease(this, this.acquire());
   }
 
-  /** Disposes idle objects until at most `keep` remain (the most recently used stay); drops soft refs. */
+  /** Disposes idle objects until at most `keep` remain (the most recently used stay), and every softly held one. */
   trim(keep = 0): number {
     checkInteger('keep', keep, 0, 2 ** 30);
     const drop: T[] = [];
@@ -684,7 +697,7 @@ export class LocalPool<T extends object> {
       drop.push(this._slot);
       this._slot = undefined;
     }
-    this._soft.length = 0;
+    this._drainSoft(drop);
     this._disposeAll(drop);
     return drop.length;
   }
@@ -697,14 +710,7 @@ export class LocalPool<T extends object> {
     const drop = this._stack.splice(0);
     if (this._slot !== undefined) drop.push(this._slot);
     this._slot = undefined;
-    for (const ref of this._soft) {
-      const obj = ref.deref();
-      if (obj !== undefined) {
-        this._live++;
-        drop.push(obj);
-      }
-    }
-    this._soft.length = 0;
+    this._drainSoft(drop);
     let waiter: Waiter<T> | undefined;
     while ((waiter = this._nextWaiter()) !== undefined) {
       this._finishWaiter(waiter);
@@ -716,6 +722,20 @@ export class LocalPool<T extends object> {
   /** True after `close()`. */
   get closed(): boolean {
     return this._closed;
+  }
+
+  /** Moves softly held objects still alive into `drop` (back into `live`, to be discarded). */
+  private _drainSoft(drop: T[]): void {
+    for (const ref of this._soft) {
+      const obj = ref.deref();
+      if (obj !== undefined) {
+        this._live++;
+        drop.push(obj);
+      } else {
+        this._discarded++;
+      }
+    }
+    this._soft.length = 0;
   }
 
   /** Disposes every object in `drop`, each once, even when some `dispose` calls throw. */
@@ -742,7 +762,7 @@ export class LocalPool<T extends object> {
       discarded: this._discarded,
       idle,
       lent: this._live - idle,
-      highWater: this._highWater,
+      highWater: this._hits + this._misses === 0 ? 0 : this._highWater,
       waiting: this._waiting,
       soft: this._soft.length,
       leaked: this._leaked,

@@ -1,0 +1,104 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Worker, threadId } from 'node:worker_threads';
+import { closeLocalPool, definePool, getLocalPool, LocalPool } from '../src/index.js';
+
+test('the first call creates the pool; later calls return the same one', () => {
+  const a = getLocalPool('reg-same', { create: () => ({ n: 1 }) });
+  const b = getLocalPool<{ n: number }>('reg-same');
+  assert.is(a, b);
+  assert.instance(a, LocalPool);
+});
+
+test('later options are ignored, as thread_local get_or does', () => {
+  const a = getLocalPool('reg-ignore', { create: () => ({ from: 'first' }) });
+  const b = getLocalPool('reg-ignore', { create: () => ({ from: 'second' }) });
+  assert.is(b, a);
+  assert.is(b.acquire().from, 'first');
+});
+
+test('a key with no pool and no options is a TypeError naming the key', () => {
+  assert.throws(() => getLocalPool('reg-missing'), (e: Error) => e instanceof TypeError && /getLocalPool\("reg-missing"\) has no pool/.test(e.message));
+});
+
+test('symbols are keys; two symbols with one description are two pools', () => {
+  const s1 = Symbol('k');
+  const s2 = Symbol('k');
+  const a = getLocalPool(s1, { create: () => ({}) });
+  const b = getLocalPool(s2, { create: () => ({}) });
+  assert.is.not(a, b);
+  assert.is(getLocalPool(s1), a);
+});
+
+test('a definePool token carries its options and element type', () => {
+  const token = definePool({ create: () => new Uint32Array(8) }, 'scratch');
+  const pool = getLocalPool(token);
+  const arr: Uint32Array = pool.acquire(); // typed without a cast
+  assert.is(arr.length, 8);
+  assert.is(getLocalPool(token), pool);
+  assert.is(token.key.description, 'scratch');
+});
+
+test('bad keys and bad definePool options are TypeErrors', () => {
+  assert.throws(() => getLocalPool(42 as unknown as string), /takes a string, a symbol or a definePool\(\) token, received 42/);
+  assert.throws(() => definePool(null as unknown as { create: () => object }), /definePool\(\) takes LocalPool options, received null/);
+});
+
+test('closeLocalPool closes and forgets; the next call makes a new pool', () => {
+  const token = definePool({ create: () => ({}) });
+  const first = getLocalPool(token);
+  assert.ok(closeLocalPool(token));
+  assert.ok(first.closed);
+  assert.not.ok(closeLocalPool(token));
+  const second = getLocalPool(token);
+  assert.is.not(second, first);
+  getLocalPool('reg-close', { create: () => ({}) });
+  assert.ok(closeLocalPool('reg-close'));
+});
+
+test('a pool closed directly is replaced on the next getLocalPool', () => {
+  const pool = getLocalPool('reg-closed-direct', { create: () => ({}) });
+  pool.close();
+  const next = getLocalPool('reg-closed-direct', { create: () => ({}) });
+  assert.is.not(next, pool);
+  assert.not.ok(next.closed);
+});
+
+test('two workers and the main thread each get a distinct pool for one key', async () => {
+  const parties = 3;
+  const barrier = new Int32Array(new SharedArrayBuffer(4));
+  const mainPool = getLocalPool('scratch', { create: () => ({ madeBy: threadId, uses: 0 }) });
+  const mainHeld = [mainPool.acquire(), mainPool.acquire()];
+  const url = new URL('./workers/registry-worker.js', import.meta.url);
+  const workers = [0, 1].map(() => new Worker(url, { workerData: { barrier, parties } }));
+  const results = workers.map(
+    (w) =>
+      new Promise<{ threadId: number; same: boolean; madeBy: number[]; reused: boolean; created: number }>((resolve, reject) => {
+        w.once('message', resolve);
+        w.once('error', reject);
+      }),
+  );
+  // The main thread joins the barrier while holding its objects, without blocking its event loop.
+  Atomics.add(barrier, 0, 1);
+  Atomics.notify(barrier, 0);
+  const reports = await Promise.all(results);
+  await Promise.all(workers.map((w) => w.terminate()));
+
+  const ids = new Set([threadId, ...reports.map((r) => r.threadId)]);
+  assert.is(ids.size, 3);
+  for (const r of reports) {
+    assert.ok(r.same, 'getLocalPool returned a different pool inside one worker');
+    assert.equal(r.madeBy, [r.threadId, r.threadId], 'a worker saw an object made by another isolate');
+    assert.ok(r.reused, 'a worker did not get its own released object back');
+    assert.is(r.created, 2);
+  }
+  // The workers' acquires did not touch the main thread's pool.
+  assert.is(mainPool.stats.created, 2);
+  assert.is(mainPool.stats.lent, 2);
+  for (const o of mainHeld) {
+    assert.is(o.madeBy, threadId);
+    mainPool.release(o);
+  }
+});
+
+test.run();
