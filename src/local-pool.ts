@@ -158,18 +158,22 @@ function envChecked(): boolean {
 }
 
 export class LocalPool<T extends object> {
-  // Hot fields first: V8 lays them out in declaration order.
-  /** The owner slot: one idle object, or undefined. */
-  private _slot: T | undefined = undefined;
-  /** True while no policy has to see releases: the hot release path is allowed. */
-  private _plain = true;
+  // Hot fields. `_plain`, `_slotOn` and `_stackCap` are assigned exactly once, in the constructor:
+  // V8 then treats them as constant fields and folds them into optimized code. Reassigning one
+  // later measured +0.8 ns per acquire/release pair (2.47 against 1.65 ns; `node` micro-run on
+  // Node 20.20, 2026-11-21), so the states that come and go (waiters, closed) lock the slot with a
+  // `null` sentinel instead of flipping a flag.
+  /** The owner slot: an idle object; `undefined` when empty; `null` when locked (see `_lockSlot`). */
+  private _slot: T | null | undefined;
+  /** True when no policy has to see releases (no reset, slot on): the hot release path is allowed. */
+  private readonly _plain: boolean;
   private _hits = 0;
   /** Idle objects behind the slot, LIFO. */
   private readonly _stack: T[] = [];
   /** Most objects in `_stack` (max minus the slot when the slot is on). */
-  private _stackCap: number;
-
-  private _slotOn: boolean;
+  private readonly _stackCap: number;
+  /** False in checked mode, with leak tracking, or with `max: 0`: every acquire takes the cold path. */
+  private readonly _slotOn: boolean;
   private _live = 0;
   private _misses = 0;
   private _created = 0;
@@ -283,9 +287,11 @@ export class LocalPool<T extends object> {
     this._leakEvery = every;
     this._leakCountdown = every;
 
-    this._slotOn = !this._checked && leaks === undefined && max > 0;
-    this._stackCap = this._slotOn ? max - 1 : max;
-    this._updateMode();
+    const slotOn = !this._checked && leaks === undefined && max > 0;
+    this._slotOn = slotOn;
+    this._slot = slotOn ? undefined : null;
+    this._stackCap = slotOn ? max - 1 : max;
+    this._plain = slotOn && this._reset === undefined;
 
     if (prefill > 0) this._prefill(prefill);
   }
@@ -298,7 +304,7 @@ export class LocalPool<T extends object> {
    */
   private _prefill(count: number): void {
     this._make(Math.min(count, this._stackCap), false);
-    if (count > this._stackCap && this._slotOn) {
+    if (count > this._stackCap && this._slot === undefined) {
       if (this._make(1, true) === 1) this._slot = this._stack.pop();
       this._highWater = 1;
     }
@@ -310,7 +316,7 @@ export class LocalPool<T extends object> {
   /** Lends an idle object, or makes one. Throws `ERR_POOL_EXHAUSTED` at `limit`, `ERR_CLOSED` after close. */
   acquire(): T {
     const obj = this._slot;
-    if (obj !== undefined) {
+    if (obj != null) {
       this._slot = undefined;
       this._hits++;
       return obj;
@@ -327,7 +333,7 @@ export class LocalPool<T extends object> {
           this._slot = obj;
           return;
         }
-      } else if (slot !== obj) {
+      } else if (slot !== null && slot !== obj) {
         const stack = this._stack;
         const n = stack.length;
         if (n < this._stackCap && (n === 0 || stack[n - 1] !== obj)) {
@@ -345,7 +351,7 @@ export class LocalPool<T extends object> {
   /** Like `acquire()`, but returns `undefined` instead of throwing when the pool is exhausted. */
   tryAcquire(): T | undefined {
     const obj = this._slot;
-    if (obj !== undefined) {
+    if (obj != null) {
       this._slot = undefined;
       this._hits++;
       return obj;
@@ -377,7 +383,7 @@ export class LocalPool<T extends object> {
 
   /** Bookkeeping for an object about to be lent by a cold path. */
   private _onLend(obj: T): void {
-    const lent = this._live - this._stack.length - (this._slot === undefined ? 0 : 1);
+    const lent = this._live - this._idle();
     if (lent > this._highWater) this._highWater = lent;
     if (this._lentSet !== undefined) this._lentSet.add(obj);
     if (this._leakRegistry !== undefined && --this._leakCountdown <= 0) {
@@ -445,7 +451,7 @@ export class LocalPool<T extends object> {
   }
 
   private _idle(): number {
-    return this._stack.length + (this._slot === undefined ? 0 : 1);
+    return this._stack.length + (this._slot == null ? 0 : 1);
   }
 
   private _releaseSlow(obj: T): void {
@@ -490,7 +496,7 @@ export class LocalPool<T extends object> {
 
   /** Puts an idle object in the slot or on the stack, spilling or disposing the surplus. */
   private _store(obj: T): void {
-    if (this._slotOn && this._slot === undefined) {
+    if (this._slot === undefined) {
       this._slot = obj;
       return;
     }
@@ -544,9 +550,19 @@ export class LocalPool<T extends object> {
     }
   }
 
-  private _updateMode(): void {
-    this._plain =
-      this._slotOn && this._reset === undefined && this._waiting === 0 && !this._closed;
+  /**
+   * While callers wait or after close, every release must take the cold path (to hand the object to
+   * a waiter, or to dispose it). The slot is empty then (a caller waits only when nothing is idle;
+   * close empties it), so `null` in it sends both hot paths to the cold ones at no cost to them.
+   */
+  private _lockSlot(): void {
+    const held = this._slot;
+    if (held != null) this._stack.push(held);
+    this._slot = null;
+  }
+
+  private _unlockSlot(): void {
+    if (this._slot === null && this._slotOn && !this._closed && this._waiting === 0) this._slot = undefined;
   }
 
   private _closedError(): PoolError {
@@ -585,8 +601,7 @@ export class LocalPool<T extends object> {
         signal.addEventListener('abort', waiter.onAbort, { once: true });
       }
       this._waiters.push(waiter);
-      this._waiting++;
-      this._updateMode();
+      if (this._waiting++ === 0) this._lockSlot();
     });
   }
 
@@ -594,12 +609,11 @@ export class LocalPool<T extends object> {
     waiter.done = true;
     if (waiter.timer !== undefined) clearTimeout(waiter.timer);
     if (waiter.onAbort !== undefined) waiter.signal!.removeEventListener('abort', waiter.onAbort);
-    this._waiting--;
-    if (this._waiting === 0) {
+    if (--this._waiting === 0) {
       this._waiters.length = 0;
       this._waitHead = 0;
+      this._unlockSlot();
     }
-    this._updateMode();
   }
 
   private _cancelWaiter(waiter: Waiter<T>, reason: unknown): void {
@@ -693,7 +707,7 @@ export class LocalPool<T extends object> {
       drop.push(stack.shift()!);
       idle--;
     }
-    if (idle > keep && this._slot !== undefined) {
+    if (idle > keep && this._slot != null) {
       drop.push(this._slot);
       this._slot = undefined;
     }
@@ -706,10 +720,8 @@ export class LocalPool<T extends object> {
   close(): void {
     if (this._closed) return;
     this._closed = true;
-    this._updateMode();
+    this._lockSlot();
     const drop = this._stack.splice(0);
-    if (this._slot !== undefined) drop.push(this._slot);
-    this._slot = undefined;
     this._drainSoft(drop);
     let waiter: Waiter<T> | undefined;
     while ((waiter = this._nextWaiter()) !== undefined) {
