@@ -1,0 +1,268 @@
+/**
+ * The single-isolate cases: isopool's LocalPool against a hand-written owner slot, a plain array
+ * stack, reusify (fastify's pool; a dev dependency, for comparison only) and plain allocation.
+ *
+ * Every case loops `BATCH` iterations per call (benny adds ~11-14 ns a call, ../shared/DESIGN.md) and
+ * feeds something from each object it gets into `sink`, a module variable, so the optimiser cannot
+ * drop the work. Allocation cases also store the new object in a module variable: an object that
+ * never escapes can be scalar-replaced by V8's escape analysis, and then nothing is allocated at all.
+ *
+ * Each get/put case hands out objects with distinct ids; `validate()` checks, before any timing, that
+ * the pool really lends and takes back (two objects held at once are distinct, the released one comes
+ * back, the batch leaves nothing lent) and that `fn()` touched the objects the expected number of times.
+ */
+import reusify from 'reusify';
+import { definePool, getLocalPool, LocalPool } from '../src/index.js';
+import type { BenchCase } from './case.js';
+
+/** Iterations per benny call: >= 1,000 so benny's per-call cost is below 1.5 % of a 1 ns iteration. */
+export const BATCH = 1000;
+
+/** The pooled object: an id to prove identity, `next` for reusify's intrusive list. */
+class Obj {
+  static made = 0;
+  readonly v: number;
+  next: Obj | null = null;
+  constructor() {
+    this.v = ++Obj.made;
+  }
+}
+
+/** Where every case XORs what it read. Exported so nothing here is dead code to the optimiser. */
+export let sink = 0;
+/** Where allocation cases park their newest object, so it escapes. */
+export let escape: unknown = null;
+
+function check(cond: boolean, what: string): void {
+  if (!cond) throw new Error(`validation failed: ${what}`);
+}
+
+/**
+ * Two overlapping gets must be distinct objects, and released objects must be handed out again
+ * (within three gets: reusify keeps one spare at the head of its list, so FIFO order is allowed).
+ */
+function checkLending(name: string, get: () => Obj, put: (o: Obj) => void): void {
+  const a = get();
+  const b = get();
+  check(a instanceof Obj && b instanceof Obj, `${name}: get() returns pooled objects`);
+  check(a !== b, `${name}: two objects held at once are distinct`);
+  put(b);
+  put(a);
+  const again = [get(), get(), get()];
+  check(new Set(again).size === 3, `${name}: three objects held at once are distinct`);
+  check(again.includes(a) || again.includes(b), `${name}: a released object is handed out again`);
+  for (const o of again) put(o);
+}
+
+/**
+ * Runs `fn` once and checks it did `BATCH` iterations (by the counter `iterations` reads); for pool
+ * cases (`reuses`), also that the batch created no object: every get was served by a put.
+ */
+function checkBatch(name: string, fn: () => void, iterations: () => number, reuses: boolean): void {
+  const before = iterations();
+  const made = Obj.made;
+  fn();
+  const did = iterations() - before;
+  check(did === BATCH, `${name}: one call performs ${BATCH} iterations (did ${did})`);
+  if (reuses) check(Obj.made === made, `${name}: the batch reuses objects (created ${Obj.made - made})`);
+}
+
+// -------------------------------------------------------------------------------------------------
+
+function tlsGetPut(): BenchCase {
+  const pool = new LocalPool<Obj>({ create: () => new Obj() });
+  return {
+    name: 'tls_get_put',
+    group: 'mempool',
+    batch: BATCH,
+    fn() {
+      for (let i = 0; i < BATCH; i++) {
+        const o = pool.acquire();
+        sink ^= o.v;
+        pool.release(o);
+      }
+    },
+    validate() {
+      checkLending('tls_get_put', () => pool.acquire(), (o) => pool.release(o));
+      checkBatch('tls_get_put', () => this.fn(), () => pool.stats.hits, true);
+      const lent = pool.stats.lent;
+      check(lent === 0, `tls_get_put: nothing stays lent (lent ${lent})`);
+    },
+    teardown() {
+      pool.close();
+    },
+  };
+}
+
+/**
+ * mempool's "tls 1 ns/iter" row times `get()` on the owner thread: it returns a shared reference to
+ * the thread's value and takes nothing back, because nothing was taken. isopool's equivalent is the
+ * per-isolate lookup, `getLocalPool(token)`: it returns this isolate's value for the key (the pool),
+ * shared by every caller in the isolate, no put. It is here so the mempool table can be read side by
+ * side; it is not an object round trip, which is what `tls_get_put` times.
+ */
+function tlsGet(): BenchCase {
+  const token = definePool<Obj>({ create: () => new Obj(), name: 'bench.tls_get' });
+  const first = getLocalPool(token);
+  let gets = 0;
+  return {
+    name: 'tls_get',
+    group: 'mempool',
+    batch: BATCH,
+    fn() {
+      for (let i = 0; i < BATCH; i++) {
+        sink ^= getLocalPool(token) === first ? i : 0;
+      }
+      gets += BATCH;
+    },
+    validate() {
+      check(getLocalPool(token) === first, 'tls_get: the lookup returns this isolate\'s pool every time');
+      checkBatch('tls_get', () => this.fn(), () => gets, true);
+    },
+    teardown() {
+      first.close();
+    },
+  };
+}
+
+// -------------------------------------------------------------------------------------------------
+
+/** The baseline LocalPool's hot path is measured against: one field, then an array (no policies). */
+class OwnerSlot {
+  slot: Obj | undefined = undefined;
+  readonly stack: Obj[] = [];
+  hits = 0;
+  get(): Obj {
+    const o = this.slot;
+    if (o !== undefined) {
+      this.slot = undefined;
+      this.hits++;
+      return o;
+    }
+    return this.stack.pop() ?? new Obj();
+  }
+  put(o: Obj): void {
+    if (this.slot === undefined) this.slot = o;
+    else this.stack.push(o);
+  }
+}
+
+function ownerSlotGetPut(): BenchCase {
+  const pool = new OwnerSlot();
+  return {
+    name: 'owner_slot_get_put',
+    group: 'peers',
+    batch: BATCH,
+    fn() {
+      for (let i = 0; i < BATCH; i++) {
+        const o = pool.get();
+        sink ^= o.v;
+        pool.put(o);
+      }
+    },
+    validate() {
+      checkLending('owner_slot_get_put', () => pool.get(), (o) => pool.put(o));
+      checkBatch('owner_slot_get_put', () => this.fn(), () => pool.hits, true);
+    },
+  };
+}
+
+function arrayStackGetPut(): BenchCase {
+  const stack: Obj[] = [];
+  let gets = 0;
+  const get = (): Obj => stack.pop() ?? new Obj();
+  return {
+    name: 'array_stack_get_put',
+    group: 'peers',
+    batch: BATCH,
+    fn() {
+      for (let i = 0; i < BATCH; i++) {
+        const o = stack.pop() ?? new Obj();
+        sink ^= o.v;
+        stack.push(o);
+      }
+      gets += BATCH;
+    },
+    validate() {
+      checkLending('array_stack_get_put', get, (o) => stack.push(o));
+      checkBatch('array_stack_get_put', () => this.fn(), () => gets, true);
+    },
+  };
+}
+
+function reusifyGetPut(): BenchCase {
+  const pool = reusify(Obj);
+  let gets = 0;
+  return {
+    name: 'reusify_get_put',
+    group: 'peers',
+    batch: BATCH,
+    fn() {
+      for (let i = 0; i < BATCH; i++) {
+        const o = pool.get();
+        sink ^= o.v;
+        pool.release(o);
+      }
+      gets += BATCH;
+    },
+    validate() {
+      checkLending('reusify_get_put', () => pool.get(), (o) => pool.release(o));
+      checkBatch('reusify_get_put', () => this.fn(), () => gets, true);
+    },
+  };
+}
+
+// -------------------------------------------------------------------------------------------------
+
+/** What a pool saves a small object: `new` per iteration, plus the collector's share. */
+function allocSmall(): BenchCase {
+  return {
+    name: 'alloc_small',
+    group: 'peers',
+    batch: BATCH,
+    fn() {
+      for (let i = 0; i < BATCH; i++) {
+        const o = new Obj();
+        sink ^= o.v;
+        escape = o;
+      }
+    },
+    validate() {
+      checkBatch('alloc_small', () => this.fn(), () => Obj.made, false);
+    },
+    teardown() {
+      escape = null;
+    },
+  };
+}
+
+/** What a pool saves a 16 KiB scratch buffer (mempool's use: per-search scratch), GC included. */
+function allocU8(): BenchCase {
+  let made = 0;
+  return {
+    name: 'alloc_u8_16k',
+    group: 'peers',
+    batch: BATCH,
+    fn() {
+      for (let i = 0; i < BATCH; i++) {
+        const b = new Uint8Array(16384);
+        b[i & 16383] = 1;
+        sink ^= b.length;
+        escape = b;
+      }
+      made += BATCH;
+    },
+    validate() {
+      checkBatch('alloc_u8_16k', () => this.fn(), () => made, false);
+      check(escape instanceof Uint8Array && escape.length === 16384, 'alloc_u8_16k: allocates 16 KiB arrays');
+    },
+    teardown() {
+      escape = null;
+    },
+  };
+}
+
+/** The local cases in report order: the mempool rows first, then baselines and peers. */
+export function localCases(): BenchCase[] {
+  return [tlsGetPut(), tlsGet(), ownerSlotGetPut(), arrayStackGetPut(), reusifyGetPut(), allocSmall(), allocU8()];
+}

@@ -1,0 +1,264 @@
+/**
+ * The bench CLI's body (benchmarks/cli.ts is the executable shim): the report `npm run bench` prints. One line per case in `cargo bench` form (the form
+ * of mempool's table), a ratio column against `tls_get_put`, then the worker contention table.
+ *
+ *   - benny underneath: each case loops a batch per call; ns/iter = 1e9 / (benny ops/s) / batch.
+ *   - Each case is validated right before it is timed; a case that fails validation, or a suite that
+ *     is not in the build, prints a FAILED line and makes the exit status 1. Nothing is skipped quietly.
+ *   - Bad flags: a message and the usage on stderr, exit status 2.
+ */
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { availableParallelism, cpus, platform, arch } from 'node:os';
+import { dirname } from 'node:path';
+import type { BenchCase } from './case.js';
+import { runContention, STRATEGIES } from './contention.js';
+import {
+  cargoLine,
+  contentionTable,
+  failedLine,
+  formatRatio,
+  headerLines,
+  matches,
+  padFor,
+  parseArgs,
+  REFERENCE_CASE,
+  USAGE,
+  UsageError,
+  type CliOptions,
+  type ContentionRow,
+  type MachineInfo,
+} from './format.js';
+import { FULL_TIMING, QUICK_TIMING, runCase, type CaseResultNs } from './runner.js';
+import { allSuites, MissingSuiteError } from './suites.js';
+
+/** Timed part of one contention row: long enough for ~10^6 pairs at 100+ ns, short enough for 24+ rows. */
+const CONTENTION_MS = 500;
+/** --quick: enough to see the harness work end to end; the figures are rough. */
+const CONTENTION_QUICK_MS = 100;
+
+type ContentionResult = ContentionRow & { retries: number; waits: number };
+
+export interface Report {
+  tool: 'isopool-bench';
+  version: string;
+  machine: MachineInfo;
+  quick: boolean;
+  reference: string;
+  cases: Array<{
+    name: string;
+    group: string;
+    batch: number;
+    nsPerIter: number;
+    plusMinusNs: number;
+    marginPct: number;
+    iterPerSec: number;
+    samples: number;
+    ratio: number | null;
+    extra?: Record<string, number | string>;
+  }>;
+  failed: Array<{ name: string; error: string }>;
+  missing: Array<{ suite: string; module: string; cases: string[] }>;
+  contention: null | {
+    harness: string;
+    durationMs: number;
+    maxWorkers: number;
+    rows: ContentionResult[];
+  };
+  ok: boolean;
+}
+
+function machineInfo(): MachineInfo {
+  const cpu = cpus()[0]?.model.trim() || 'unknown CPU';
+  return {
+    node: process.version,
+    v8: process.versions.v8,
+    cpu,
+    cores: availableParallelism(),
+    platform: `${platform()} ${arch()}`,
+    date: new Date().toISOString(),
+  };
+}
+
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function writeFile(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, text);
+}
+
+/** benny's own chart, fed with iterations/s (not calls/s) so cases with different batches compare. */
+async function writeChart(file: string, results: CaseResultNs[], machine: MachineInfo): Promise<void> {
+  const mod = (await import('benny/lib/internal/prepareFileContent.js')) as unknown as {
+    default: { default?: unknown } | ((summary: unknown, opts: unknown) => string);
+  };
+  // CommonJS seen from ESM: `exports.default` may sit one level down.
+  const d = mod.default as { default?: unknown };
+  const prepare = (typeof d === 'function' ? d : d.default) as (summary: unknown, opts: unknown) => string;
+  const fastest = results.reduce((best, r, i) => (r.iterPerSec > results[best]!.iterPerSec ? i : best), 0);
+  const slowest = results.reduce((worst, r, i) => (r.iterPerSec < results[worst]!.iterPerSec ? i : worst), 0);
+  const top = results[fastest]!.iterPerSec;
+  const summary = {
+    name: `isopool-bench: iterations/s (Node ${machine.node}, ${machine.cpu}, ${machine.date})`,
+    date: new Date(machine.date),
+    results: results.map((r) => ({
+      name: r.name,
+      ops: Math.round(r.iterPerSec),
+      margin: r.marginPct,
+      percentSlower: Number(((1 - r.iterPerSec / top) * 100).toFixed(2)),
+    })),
+    fastest: { name: results[fastest]!.name, index: fastest },
+    slowest: { name: results[slowest]!.name, index: slowest },
+  };
+  writeFile(file, prepare(summary, { format: 'chart.html', details: false, version: null }));
+}
+
+/** The contention strategies a filter selects: all with no filter, else those whose row name matches. */
+function contentionStrategies(opts: CliOptions): string[] {
+  if (opts.filters.length === 0) return [...STRATEGIES];
+  return STRATEGIES.filter((s) => matches(`contention_${s}`, opts.filters, opts.exact));
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let opts: CliOptions;
+  try {
+    opts = parseArgs(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`isopool-bench: error: ${err.message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    throw err;
+  }
+  if (opts.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const out = (line = '') => process.stdout.write(`${line}\n`);
+  const machine = machineInfo();
+  const workers = opts.workers ?? machine.cores;
+  const timing = opts.quick ? QUICK_TIMING : FULL_TIMING;
+  const report: Report = {
+    tool: 'isopool-bench',
+    version: packageVersion(),
+    machine,
+    quick: opts.quick,
+    reference: REFERENCE_CASE,
+    cases: [],
+    failed: [],
+    missing: [],
+    contention: null,
+    ok: true,
+  };
+
+  for (const line of headerLines(machine, opts.quick)) out(line);
+  out();
+
+  // Load every suite first: the names pad to one width, and a missing suite is known before timing.
+  const cases: BenchCase[] = [];
+  let filteredOut = 0;
+  for (const s of allSuites()) {
+    try {
+      for (const c of await s.load({ quick: opts.quick, workers })) {
+        if (matches(c.name, opts.filters, opts.exact)) cases.push(c);
+        else filteredOut++;
+      }
+    } catch (err) {
+      if (!(err instanceof MissingSuiteError)) throw err;
+      const wanted = err.expected.filter((n) => matches(n, opts.filters, opts.exact));
+      if (wanted.length > 0) report.missing.push({ suite: err.suite, module: err.module, cases: wanted });
+    }
+  }
+  const contention = contentionStrategies(opts);
+  const missingNames = report.missing.flatMap((m) => m.cases);
+  const pad = padFor([...cases.map((c) => c.name), ...missingNames]);
+  out(`running ${cases.length + missingNames.length} benchmarks` + (contention.length > 0 ? ' and the contention harness' : ''));
+
+  let referenceNs: number | undefined;
+  const timed: CaseResultNs[] = [];
+  for (const c of cases) {
+    try {
+      const r = await runCase(c, timing);
+      if (r.name === REFERENCE_CASE) referenceNs = r.ns;
+      timed.push(r);
+      const extra = r.extra ? '  ' + Object.entries(r.extra).map(([k, v]) => `${k}=${v}`).join(' ') : '';
+      out(`${cargoLine(r.name, r.ns, r.plusMinus, pad)}  ${formatRatio(r.ns, referenceNs).padStart(8)}${extra}`);
+      report.cases.push({
+        name: r.name,
+        group: r.group,
+        batch: r.batch,
+        nsPerIter: r.ns,
+        plusMinusNs: r.plusMinus,
+        marginPct: r.marginPct,
+        iterPerSec: r.iterPerSec,
+        samples: r.samples,
+        ratio: referenceNs === undefined ? null : r.ns / referenceNs,
+        ...(r.extra ? { extra: r.extra } : {}),
+      });
+    } catch (err) {
+      report.failed.push({ name: c.name, error: errorText(err) });
+      out(failedLine(c.name, errorText(err), pad));
+    }
+  }
+  for (const m of report.missing) {
+    for (const name of m.cases) out(failedLine(name, `suite ${m.suite} missing: ${m.module} is not in this build`, pad));
+  }
+  if (referenceNs === undefined && timed.length > 0) out(`(ratio column empty: ${REFERENCE_CASE} was not in this run)`);
+
+  if (contention.length > 0) {
+    const durationMs = opts.quick ? CONTENTION_QUICK_MS : CONTENTION_MS;
+    out();
+    out(
+      `contention: own worker_threads harness (not benny), ${durationMs} ms per row after an Atomics barrier, ` +
+        `1..${workers} workers on ${machine.cores} cores; "one each" = every worker on its own pool (no-sharing ceiling)`,
+    );
+    try {
+      const rows: ContentionResult[] = [];
+      let printedHead = false;
+      await runContention({
+        workers,
+        durationMs,
+        strategies: contention,
+        onRow(row) {
+          rows.push(row);
+          const table = contentionTable(rows);
+          if (!printedHead) {
+            out(table[0]);
+            out(table[1]);
+            printedHead = true;
+          }
+          // Fixed minimum widths keep rows printed one at a time aligned with the head.
+          out(table[table.length - 1]);
+        },
+      });
+      report.contention = { harness: 'worker_threads + Atomics barrier, fixed duration (not benny)', durationMs, maxWorkers: workers, rows };
+    } catch (err) {
+      report.failed.push({ name: 'contention', error: errorText(err) });
+      out(failedLine('contention', errorText(err), pad));
+    }
+  }
+
+  const failed = report.failed.length + missingNames.length;
+  report.ok = failed === 0;
+  out();
+  out(
+    `test result: ${report.ok ? 'ok' : 'FAILED'}. 0 passed; ${failed} failed; 0 ignored; ${timed.length} measured; ${filteredOut} filtered out`,
+  );
+
+  if (opts.json !== undefined) writeFile(opts.json, `${JSON.stringify(report, null, 2)}\n`);
+  if (opts.chart !== undefined) {
+    if (timed.length > 0) await writeChart(opts.chart, timed, machine);
+    else process.stderr.write('isopool-bench: no case was timed, no chart written\n');
+  }
+  return report.ok ? 0 : 1;
+}

@@ -1,0 +1,110 @@
+/**
+ * The suites the CLI runs, and how a suite that is not (yet) in the build shows up: as FAILED lines
+ * naming the module, and a non-zero exit. A missing suite is never skipped quietly and never faked.
+ *
+ * The SharedPool and workload suites are written by other people in parallel; they are loaded by a
+ * computed specifier so that this file compiles before they exist, and checked at run time against
+ * the contract (a function returning BenchCase[]).
+ */
+import type { BenchCase } from './case.js';
+import { localCases } from './local.cases.js';
+
+export interface SuiteOptions {
+  quick: boolean;
+  workers: number;
+}
+
+export interface Suite {
+  /** Short name, for messages. */
+  name: string;
+  /** Module specifier relative to this file (compiled). */
+  module: string;
+  /** The cases this suite is expected to provide, for the FAILED lines when it is missing. */
+  expected: readonly string[];
+  /** The export to call. */
+  exportName: string;
+  /** Loaded cases, or why not. */
+  load(opts: SuiteOptions): Promise<BenchCase[]>;
+}
+
+/** Thrown when a suite's module is not in the build. */
+export class MissingSuiteError extends Error {
+  override name = 'MissingSuiteError';
+  constructor(
+    readonly suite: string,
+    readonly module: string,
+    readonly expected: readonly string[],
+    detail: string,
+  ) {
+    super(`suite ${suite} is missing: ${module} ${detail}`);
+  }
+}
+
+function isBenchCase(c: unknown): c is BenchCase {
+  if (c === null || typeof c !== 'object') return false;
+  const o = c as Record<string, unknown>;
+  return (
+    typeof o['name'] === 'string' &&
+    typeof o['group'] === 'string' &&
+    typeof o['batch'] === 'number' &&
+    typeof o['fn'] === 'function' &&
+    typeof o['validate'] === 'function'
+  );
+}
+
+async function importOptional(spec: string): Promise<Record<string, unknown> | undefined> {
+  const url = new URL(spec, import.meta.url);
+  try {
+    return (await import(url.href)) as Record<string, unknown>;
+  } catch (err) {
+    // Only "this very file is not there" counts as missing; a suite that fails to load is a failure.
+    const e = err as { code?: string; message?: string };
+    if (e.code === 'ERR_MODULE_NOT_FOUND' && (e.message ?? '').includes(url.pathname)) return undefined;
+    throw err;
+  }
+}
+
+function dynamicSuite(name: string, module: string, exportName: string, expected: readonly string[]): Suite {
+  return {
+    name,
+    module,
+    exportName,
+    expected,
+    async load(opts) {
+      const mod = await importOptional(module);
+      if (mod === undefined) {
+        throw new MissingSuiteError(name, `benchmarks/${module.replace(/^\.\//, '').replace(/\.js$/, '.ts')}`, expected, 'is not in this build');
+      }
+      const make = mod[exportName];
+      if (typeof make !== 'function') {
+        throw new MissingSuiteError(name, module, expected, `does not export a function \`${exportName}\``);
+      }
+      const cases: unknown = await (make as (o: SuiteOptions) => unknown)(opts);
+      if (!Array.isArray(cases) || !cases.every(isBenchCase)) {
+        throw new Error(`suite ${name}: ${exportName}() must return BenchCase[] (name, group, batch, fn, validate)`);
+      }
+      return cases;
+    },
+  };
+}
+
+/** Every suite, in report order. */
+export function allSuites(): Suite[] {
+  return [
+    {
+      name: 'local',
+      module: './local.cases.js',
+      exportName: 'localCases',
+      expected: ['tls_get_put', 'tls_get', 'owner_slot_get_put', 'array_stack_get_put', 'reusify_get_put', 'alloc_small', 'alloc_u8_16k'],
+      load: async () => localCases(),
+    },
+    dynamicSuite('shared', './shared.cases.js', 'sharedCases', [
+      'mutex_get_put',
+      'mpmc_get_put',
+      'treiber_get_put',
+      'bitmap_get_put',
+      'shared_tls_get_put',
+    ]),
+    dynamicSuite('workload', './workloads/cases.js', 'workloadCases', ['workload_fresh', 'workload_local_pool', 'workload_buffer_pool']),
+  ];
+}
