@@ -141,9 +141,19 @@ export function formatNs(ns: number): string {
   return thousands(Math.round(ns));
 }
 
+/** The +/- at the precision of its figure: whole ns when the figure is printed whole. */
+export function formatPlusMinus(plusMinus: number, ns: number): string {
+  if (!Number.isFinite(plusMinus) || plusMinus < 0) {
+    throw new RangeError(`formatPlusMinus: expected a finite +/- >= 0, received ${plusMinus}`);
+  }
+  const whole = !formatNs(ns).includes('.');
+  return whole ? thousands(Math.round(plusMinus)) : plusMinus.toFixed(2);
+}
+
 /** The cargo line for one case, names padded to `pad` like libtest. */
 export function cargoLine(name: string, ns: number, plusMinus: number, pad: number): string {
-  return `test ${`bench::${name}`.padEnd(pad)} ... bench: ${formatNs(ns).padStart(NS_WIDTH)} ns/iter (+/- ${formatNs(plusMinus)})`;
+  const num = formatNs(ns).padStart(NS_WIDTH);
+  return `test ${`bench::${name}`.padEnd(pad)} ... bench: ${num} ns/iter (+/- ${formatPlusMinus(plusMinus, ns)})`;
 }
 
 /** The line for a case that could not be timed (failed validation, missing suite). */

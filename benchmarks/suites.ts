@@ -64,7 +64,7 @@ async function importOptional(spec: string): Promise<Record<string, unknown> | u
   }
 }
 
-function dynamicSuite(name: string, module: string, exportName: string, expected: readonly string[]): Suite {
+export function dynamicSuite(name: string, module: string, exportName: string, expected: readonly string[]): Suite {
   return {
     name,
     module,

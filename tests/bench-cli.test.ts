@@ -1,0 +1,362 @@
+/**
+ * The bench CLI: its pure helpers, the case runner, suite loading, and the compiled CLI itself run in
+ * --quick mode on two cases. Format and shape only: nothing here asserts on speed.
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { BenchCase } from '../benchmarks/case.js';
+import {
+  cargoLine,
+  contentionTable,
+  failedLine,
+  formatNs,
+  formatPlusMinus,
+  formatRatio,
+  headerLines,
+  matches,
+  nsPerIter,
+  padFor,
+  parseArgs,
+  thousands,
+  UsageError,
+} from '../benchmarks/format.js';
+import { localCases } from '../benchmarks/local.cases.js';
+import { QUICK_TIMING, runCase } from '../benchmarks/runner.js';
+import { dynamicSuite, MissingSuiteError } from '../benchmarks/suites.js';
+import { workerCounts } from '../benchmarks/contention.js';
+
+const CLI = fileURLToPath(new URL('../benchmarks/cli.js', import.meta.url));
+/** A cargo bench line as libtest prints it (plus our ratio column after it). */
+const CARGO = /^test bench::(\w+) +\.\.\. bench: +(\d[\d,]*|\d\.\d\d) ns\/iter \(\+\/- (\d[\d,]*|\d+\.\d\d)\) +(\S+)$/;
+
+function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
+      const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+// -------------------------------------------------------------------------------------------------
+const format = suite('format: cargo lines and numbers');
+
+format('thousands separates like libtest', () => {
+  assert.is(thousands(0), '0');
+  assert.is(thousands(999), '999');
+  assert.is(thousands(1000), '1,000');
+  assert.is(thousands(1234567), '1,234,567');
+});
+
+format('formatNs prints whole ns from 10 up and two decimals below', () => {
+  assert.is(formatNs(46.4), '46');
+  assert.is(formatNs(1599.6), '1,600');
+  assert.is(formatNs(3.214), '3.21');
+  assert.is(formatNs(0.004), '0.00');
+  assert.is(formatNs(9.996), '10');
+  assert.throws(() => formatNs(Number.NaN), RangeError);
+  assert.throws(() => formatNs(-1), RangeError);
+});
+
+format('cargoLine reproduces mempool\'s README line exactly', () => {
+  const line = cargoLine('mutex_get_put', 46, 4, padFor(['mutex_get_put']));
+  assert.is(line, 'test bench::mutex_get_put ... bench:          46 ns/iter (+/- 4)');
+});
+
+format('the +/- takes the precision of its figure', () => {
+  assert.is(formatPlusMinus(4.4, 46), '4');
+  assert.is(formatPlusMinus(1234.4, 46000), '1,234');
+  assert.is(formatPlusMinus(0.126, 3.2), '0.13');
+  assert.is(formatPlusMinus(12.5, 3.2), '12.50');
+  assert.throws(() => formatPlusMinus(Number.NaN, 3), RangeError);
+});
+
+format('names pad to the longest one, so the columns line up', () => {
+  const pad = padFor(['tls_get', 'array_stack_get_put']);
+  const a = cargoLine('tls_get', 1.5, 0.1, pad);
+  const b = cargoLine('array_stack_get_put', 5400, 12, pad);
+  assert.is(a.indexOf(' ... '), b.indexOf(' ... '));
+  assert.is(a.indexOf(' ns/iter'), b.indexOf(' ns/iter'));
+  assert.ok(failedLine('tls_get', 'why', pad).startsWith('test bench::tls_get             ... FAILED (why)'));
+});
+
+format('formatRatio is relative to the reference, "-" without one', () => {
+  assert.is(formatRatio(5, 2.5), '2.00x');
+  assert.is(formatRatio(25, 2), '12.5x');
+  assert.is(formatRatio(1600, 2), '800x');
+  assert.is(formatRatio(5, undefined), '-');
+  assert.is(formatRatio(5, 0), '-');
+});
+
+format('nsPerIter divides benny\'s ops/s by the batch and scales the margin', () => {
+  const { ns, plusMinus } = nsPerIter(1e6, 5, 1000); // 1e6 calls/s of 1,000 iterations: 1 ns each
+  assert.ok(Math.abs(ns - 1) < 1e-12);
+  assert.ok(Math.abs(plusMinus - 0.05) < 1e-12);
+  assert.throws(() => nsPerIter(0, 1, 1000), /did not run/);
+  assert.throws(() => nsPerIter(Number.POSITIVE_INFINITY, 1, 1000), /did not run/);
+  assert.throws(() => nsPerIter(10, 1, 0), /batch/);
+});
+
+format('the header names Node, V8, CPU, cores and date, and says ratios are per run', () => {
+  const lines = headerLines({ node: 'v20.0.0', v8: '11.3', cpu: 'Some CPU', cores: 2, platform: 'linux x64', date: '2026-11-21T00:00:00.000Z' }, true);
+  assert.match(lines[0]!, /Node v20\.0\.0, V8 11\.3, Some CPU, 2 cores, linux x64, 2026-11-21/);
+  assert.ok(lines.some((l) => /QUICK/.test(l)));
+  assert.ok(lines.some((l) => /comparable only within one run/.test(l)));
+});
+
+format('the contention table keeps its columns aligned row by row', () => {
+  const row = { strategy: 'mutex', cache: true, mode: 'shared' as const, workers: 2, mops: 12.345, nsPerPairPerThread: 162.2, pairs: 1 };
+  const one = contentionTable([row]);
+  const two = contentionTable([row, { ...row, strategy: 'treiber', cache: false, mode: 'own' as const, nsPerPairPerThread: 4.5 }]);
+  assert.is(one.length, 3);
+  assert.is(one[0], two[0]);
+  assert.match(two[2]!, /^mutex +on +one shared +2 +12\.35 +162$/);
+  assert.match(two[3]!, /^treiber +off +one each +2 +12\.35 +4\.50$/);
+});
+
+format.run();
+
+// -------------------------------------------------------------------------------------------------
+const args = suite('parseArgs: flags');
+
+args('reads every flag, in both --flag value and --flag=value forms', () => {
+  const o = parseArgs(['--filter', 'tls', '--filter=mutex', '--json', 'a.json', '--chart=c.html', '--quick', '--workers', '3']);
+  assert.equal(o.filters, ['tls', 'mutex']);
+  assert.is(o.json, 'a.json');
+  assert.is(o.chart, 'c.html');
+  assert.is(o.quick, true);
+  assert.is(o.workers, 3);
+  assert.is(o.help, false);
+  assert.is(parseArgs(['--help']).help, true);
+});
+
+args('rejects unknown flags, missing values and bad worker counts with a UsageError naming them', () => {
+  const bad: Array<[string[], RegExp]> = [
+    [['--fliter', 'x'], /unknown option "--fliter"/],
+    [['tls'], /unexpected argument "tls"/],
+    [['--filter'], /--filter needs a value/],
+    [['--json', '--quick'], /--json needs a value/],
+    [['--workers', '0'], /--workers must be an integer from 1 to 256, received "0"/],
+    [['--workers', '1.5'], /received "1\.5"/],
+    [['--workers', 'two'], /received "two"/],
+    [['--exact'], /--exact needs at least one --filter/],
+  ];
+  for (const [argv, re] of bad) {
+    assert.throws(() => parseArgs(argv), (e: Error) => e instanceof UsageError && re.test(e.message), argv.join(' '));
+  }
+});
+
+args('filters match substrings, any of them; --exact matches whole names', () => {
+  assert.ok(matches('tls_get_put', [], false));
+  assert.ok(matches('shared_tls_get_put', ['tls_get_put'], false));
+  assert.not.ok(matches('shared_tls_get_put', ['tls_get_put'], true));
+  assert.ok(matches('mutex_get_put', ['nope', 'mutex'], false));
+  assert.not.ok(matches('mutex_get_put', ['nope'], false));
+});
+
+args('worker counts double up to the maximum, which is always included', () => {
+  assert.equal(workerCounts(1), [1]);
+  assert.equal(workerCounts(2), [1, 2]);
+  assert.equal(workerCounts(6), [1, 2, 4, 6]);
+  assert.equal(workerCounts(8), [1, 2, 4, 8]);
+});
+
+args.run();
+
+// -------------------------------------------------------------------------------------------------
+const cases = suite('localCases and runCase: validation before timing');
+
+cases('every local case validates: it lends, takes back and loops its whole batch', () => {
+  const all = localCases();
+  assert.equal(
+    all.map((c) => c.name),
+    ['tls_get_put', 'tls_get', 'owner_slot_get_put', 'array_stack_get_put', 'reusify_get_put', 'alloc_small', 'alloc_u8_16k'],
+  );
+  for (const c of all) {
+    assert.ok(c.batch >= 1000, `${c.name} batch`);
+    c.validate();
+    c.teardown?.();
+  }
+});
+
+cases('a case that fails validation is never timed, and the error names it', async () => {
+  let calls = 0;
+  const broken: BenchCase = {
+    name: 'broken_get_put',
+    group: 'test',
+    batch: 1000,
+    fn() {
+      calls++;
+    },
+    validate() {
+      throw new Error('validation failed: broken_get_put hands out nothing');
+    },
+  };
+  let err: unknown;
+  try {
+    await runCase(broken, QUICK_TIMING);
+  } catch (e) {
+    err = e;
+  }
+  assert.instance(err, Error);
+  assert.match((err as Error).message, /broken_get_put hands out nothing/);
+  assert.is(calls, 0);
+});
+
+cases('runCase times a case with benny and reports ns per iteration of its batch', async () => {
+  let sink = 0;
+  let validated = false;
+  let tornDown = false;
+  const r = await runCase(
+    {
+      name: 'xor_loop',
+      group: 'test',
+      batch: 1000,
+      fn() {
+        for (let i = 0; i < 1000; i++) sink ^= i;
+      },
+      validate() {
+        validated = true;
+      },
+      teardown() {
+        tornDown = true;
+      },
+      extra: () => ({ sink }),
+    },
+    QUICK_TIMING,
+  );
+  assert.ok(validated && tornDown);
+  assert.is(r.name, 'xor_loop');
+  assert.ok(r.ns > 0 && Number.isFinite(r.ns));
+  assert.ok(r.samples > 0);
+  assert.ok(Math.abs(r.iterPerSec - r.callsPerSec * 1000) < 1e-6 * r.iterPerSec);
+  assert.ok(Math.abs(r.ns - 1e9 / r.iterPerSec) < 1e-9 * r.ns);
+  assert.type(r.extra?.['sink'], 'number');
+});
+
+cases('a bad batch is refused before anything runs', async () => {
+  let err: unknown;
+  try {
+    await runCase({ name: 'no_batch', group: 't', batch: 0, fn() {}, validate() {} }, QUICK_TIMING);
+  } catch (e) {
+    err = e;
+  }
+  assert.match(String(err), /no_batch: batch must be a positive integer/);
+});
+
+cases.run();
+
+// -------------------------------------------------------------------------------------------------
+const suites = suite('suites: a suite missing from the build');
+
+suites('is a MissingSuiteError naming the module and the cases it should provide', async () => {
+  const s = dynamicSuite('ghost', './ghost.cases.js', 'ghostCases', ['ghost_get_put']);
+  let err: unknown;
+  try {
+    await s.load({ quick: true, workers: 1 });
+  } catch (e) {
+    err = e;
+  }
+  assert.instance(err, MissingSuiteError);
+  assert.equal((err as MissingSuiteError).expected, ['ghost_get_put']);
+  assert.match((err as Error).message, /benchmarks\/ghost\.cases\.ts is not in this build/);
+});
+
+suites('a module without the expected export is missing too, by name', async () => {
+  const s = dynamicSuite('local', './local.cases.js', 'noSuchExport', ['x']);
+  let err: unknown;
+  try {
+    await s.load({ quick: true, workers: 1 });
+  } catch (e) {
+    err = e;
+  }
+  assert.instance(err, MissingSuiteError);
+  assert.match((err as Error).message, /does not export a function `noSuchExport`/);
+});
+
+suites.run();
+
+// -------------------------------------------------------------------------------------------------
+const cli = suite('isopool-bench: the compiled CLI');
+
+cli('--quick on two cases prints the header, cargo lines with ratios, and writes JSON and a chart', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'isopool-bench-'));
+  try {
+    const json = join(dir, 'out', 'r.json');
+    const chart = join(dir, 'c.html');
+    const { code, stdout } = await run(['--quick', '--exact', '--filter', 'tls_get_put', '--filter', 'array_stack_get_put', '--json', json, '--chart', chart]);
+    assert.is(code, 0, stdout);
+    const lines = stdout.split('\n');
+    assert.match(lines[0]!, /^isopool-bench: Node v\d+\.\d+\.\d+, V8 [\d.]+\S*, .+, \d+ cores, \S+ \S+, \d{4}-\d\d-\d\dT/);
+    assert.ok(lines.includes('running 2 benchmarks'), stdout);
+    const rows = lines.filter((l) => l.startsWith('test bench::'));
+    assert.is(rows.length, 2, stdout);
+    const parsed = rows.map((l) => CARGO.exec(l));
+    assert.ok(parsed.every((m) => m !== null), rows.join('\n'));
+    assert.equal(parsed.map((m) => m![1]), ['tls_get_put', 'array_stack_get_put']);
+    assert.is(parsed[0]![4], '1.00x');
+    assert.match(parsed[1]![4]!, /^\d+(\.\d+)?x$/);
+    assert.match(stdout, /\ntest result: ok\. 0 passed; 0 failed; 0 ignored; 2 measured; \d+ filtered out\n/);
+    assert.not.match(stdout, /contention/);
+
+    const report = JSON.parse(readFileSync(json, 'utf8')) as Record<string, unknown>;
+    assert.is(report['tool'], 'isopool-bench');
+    assert.is(report['quick'], true);
+    assert.is(report['ok'], true);
+    assert.is(report['reference'], 'tls_get_put');
+    assert.is(report['contention'], null);
+    assert.equal(report['failed'], []);
+    const machine = report['machine'] as Record<string, unknown>;
+    for (const k of ['node', 'v8', 'cpu', 'platform', 'date']) assert.type(machine[k], 'string', k);
+    assert.type(machine['cores'], 'number');
+    const rs = report['cases'] as Array<Record<string, unknown>>;
+    assert.equal(rs.map((r) => r['name']), ['tls_get_put', 'array_stack_get_put']);
+    for (const r of rs) {
+      for (const k of ['nsPerIter', 'plusMinusNs', 'marginPct', 'iterPerSec', 'samples', 'batch', 'ratio']) {
+        assert.type(r[k], 'number', `${String(r['name'])}.${k}`);
+      }
+    }
+    assert.equal(rs.map((r) => r['group']), ['mempool', 'peers']);
+    assert.is(rs[0]!['ratio'], 1);
+    const html = readFileSync(chart, 'utf8');
+    assert.match(html, /<canvas id="chart/);
+    assert.match(html, /"tls_get_put","array_stack_get_put"/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+cli('a bad flag is a clear error on stderr and exit status 2, with nothing timed', async () => {
+  const { code, stdout, stderr } = await run(['--quick', '--wrokers', '2']);
+  assert.is(code, 2);
+  assert.is(stdout, '');
+  assert.match(stderr, /^isopool-bench: error: unknown option "--wrokers"/);
+  assert.match(stderr, /Usage: isopool-bench/);
+});
+
+cli('--help prints the usage and exits 0', async () => {
+  const { code, stdout } = await run(['--help']);
+  assert.is(code, 0);
+  assert.match(stdout, /--filter <substr>/);
+  assert.match(stdout, /--workers <N>/);
+});
+
+cli('a filter that selects nothing runs nothing and still succeeds', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'isopool-bench-'));
+  try {
+    const chart = join(dir, 'c.html');
+    const { code, stdout } = await run(['--quick', '--exact', '--filter', 'no_such_case', '--chart', chart]);
+    assert.is(code, 0, stdout);
+    assert.ok(stdout.includes('running 0 benchmarks'));
+    assert.not.ok(existsSync(chart));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+cli.run();
