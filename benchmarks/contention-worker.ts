@@ -8,17 +8,15 @@
  * the chunk that saw STOP.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { CTRL, type SharedPoolLike, type SharedPoolModule, type WorkerJob, type WorkerReport } from './contention.js';
+import { CTRL, WARMUP_PAIRS, type SharedPoolLike, type SharedPoolModule, type WorkerJob, type WorkerReport } from './contention.js';
 
 /** Pairs between two looks at STOP: one Atomics.load per 1,024 pairs is < 1 % of the cheapest pair. */
 const CHUNK = 1024;
-/** Pairs before the barrier, so every worker starts timed work with optimised code. */
-const WARMUP_PAIRS = 50_000;
 
 const job = workerData as WorkerJob;
 const ctrl = new Int32Array(job.ctrl);
-const { SharedPool } = (await import(new URL('../src/index.js', import.meta.url).href)) as SharedPoolModule;
-if (SharedPool === undefined) throw new Error('contention worker: this build exports no SharedPool');
+const { SharedPool } = (await import(job.poolModule)) as SharedPoolModule;
+if (SharedPool === undefined) throw new Error(`contention worker: ${job.poolModule} exports no SharedPool`);
 
 const pool: SharedPoolLike =
   job.handle !== undefined

@@ -50,6 +50,8 @@ export interface SharedPoolModule {
 
 export interface WorkerJob {
   ctrl: SharedArrayBuffer;
+  /** URL of the module exporting SharedPool (the build's index unless a test swaps it). */
+  poolModule: string;
   /** The shared pool's handle; undefined: create an own pool. */
   handle: unknown;
   strategy: string;
@@ -66,6 +68,9 @@ export interface WorkerReport {
   waits: number;
   touched: number;
 }
+
+/** Pairs each worker runs before the barrier, so timed work starts with optimised code. */
+export const WARMUP_PAIRS = 50_000;
 
 export const STRATEGIES = ['mutex', 'treiber', 'mpmc', 'bitmap'] as const;
 
@@ -86,6 +91,8 @@ export interface ContentionOptions {
   durationMs: number;
   /** Strategies to run (default all four). */
   strategies?: readonly string[];
+  /** URL of the module exporting SharedPool; default this build's `src/index.js`. */
+  poolModule?: string;
   /** Called after each row, for streaming output. */
   onRow?: (row: ContentionRow & { retries: number; waits: number }) => void;
 }
@@ -98,13 +105,17 @@ export function workerCounts(max: number): number[] {
   return out;
 }
 
-/** Loads SharedPool from this build, or returns undefined when the build has none (yet). */
-export async function loadSharedPool(): Promise<SharedPoolModule['SharedPool']> {
-  const mod = (await import(new URL('../src/index.js', import.meta.url).href)) as SharedPoolModule;
+/** This build's index, where SharedPool is exported from. */
+export const BUILD_INDEX = new URL('../src/index.js', import.meta.url).href;
+
+/** Loads SharedPool from `moduleUrl`, or returns undefined when it has none (this build, before SharedPool). */
+export async function loadSharedPool(moduleUrl: string = BUILD_INDEX): Promise<SharedPoolModule['SharedPool']> {
+  const mod = (await import(moduleUrl)) as SharedPoolModule;
   return mod.SharedPool;
 }
 
 async function oneRun(
+  poolModule: string,
   SharedPool: NonNullable<SharedPoolModule['SharedPool']>,
   strategy: string,
   cache: number | undefined,
@@ -117,6 +128,7 @@ async function oneRun(
     mode === 'shared' ? SharedPool.create({ blockSize: BLOCK_SIZE, blocks: BLOCKS, strategy, ...(cache === undefined ? {} : { cache }) }) : undefined;
   const job: WorkerJob = {
     ctrl: ctrl.buffer as SharedArrayBuffer,
+    poolModule,
     handle: shared?.handle,
     strategy,
     cache,
@@ -189,7 +201,8 @@ async function oneRun(
 
 /** Runs the whole table. Throws if this build has no SharedPool. */
 export async function runContention(opts: ContentionOptions): Promise<Array<ContentionRow & { retries: number; waits: number }>> {
-  const SharedPool = await loadSharedPool();
+  const poolModule = opts.poolModule ?? BUILD_INDEX;
+  const SharedPool = await loadSharedPool(poolModule);
   if (SharedPool === undefined) throw new Error('this build exports no SharedPool (src/shared/shared-pool.ts is not merged yet)');
   const rows: Array<ContentionRow & { retries: number; waits: number }> = [];
   for (const strategy of opts.strategies ?? STRATEGIES) {
@@ -197,7 +210,7 @@ export async function runContention(opts: ContentionOptions): Promise<Array<Cont
       for (const n of workerCounts(opts.workers)) {
         for (const mode of ['shared', 'own'] as const) {
           if (mode === 'own' && n === 1) continue;
-          const row = await oneRun(SharedPool, strategy, cache, mode, n, opts.durationMs);
+          const row = await oneRun(poolModule, SharedPool, strategy, cache, mode, n, opts.durationMs);
           rows.push(row);
           opts.onRow?.(row);
         }

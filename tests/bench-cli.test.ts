@@ -28,7 +28,7 @@ import {
 import { localCases } from '../benchmarks/local.cases.js';
 import { QUICK_TIMING, runCase } from '../benchmarks/runner.js';
 import { dynamicSuite, MissingSuiteError } from '../benchmarks/suites.js';
-import { workerCounts } from '../benchmarks/contention.js';
+import { runContention, WARMUP_PAIRS, workerCounts } from '../benchmarks/contention.js';
 
 const CLI = fileURLToPath(new URL('../benchmarks/cli.js', import.meta.url));
 /** A cargo bench line as libtest prints it (plus our ratio column after it). */
@@ -360,3 +360,44 @@ cli('a filter that selects nothing runs nothing and still succeeds', async () =>
 });
 
 cli.run();
+
+// -------------------------------------------------------------------------------------------------
+const harness = suite('runContention: the worker harness protocol (with a stub pool)');
+
+harness('every row counts exactly the pairs its workers ran, on one shared pool or one pool each', async () => {
+  const stubUrl = new URL('./helpers/stub-shared-pool.js', import.meta.url).href;
+  const stub = (await import(stubUrl)) as typeof import('./helpers/stub-shared-pool.js');
+  const rows = await runContention({ workers: 2, durationMs: 20, strategies: ['stub'], poolModule: stubUrl });
+  assert.equal(
+    rows.map((r) => `${r.cache ? 'on' : 'off'}/${r.mode}/${r.workers}`),
+    ['on/shared/1', 'on/shared/2', 'on/own/2', 'off/shared/1', 'off/shared/2', 'off/own/2'],
+  );
+  // The main thread creates one pool per shared row; workers of "own" rows create theirs elsewhere.
+  const sharedRows = rows.filter((r) => r.mode === 'shared');
+  assert.is(stub.created.length, sharedRows.length);
+  sharedRows.forEach((row, i) => {
+    const pool = stub.created[i]!;
+    // Every worker attached to the one pool, and every pair it reported (plus its warm-up) went through it.
+    assert.is(pool.attached, 1 + row.workers);
+    assert.is(pool.releases, row.pairs + row.workers * WARMUP_PAIRS);
+    assert.is(pool.stats.free, 4096);
+  });
+  for (const r of rows) {
+    assert.ok(r.pairs > 0 && r.pairs % 1024 === 0, `pairs ${r.pairs}`);
+    assert.ok(r.mops > 0 && Number.isFinite(r.mops));
+    assert.ok(r.nsPerPairPerThread > 0 && Number.isFinite(r.nsPerPairPerThread));
+    assert.is(r.strategy, 'stub');
+  }
+});
+
+harness('a module without SharedPool is an error, not an empty table', async () => {
+  let err: unknown;
+  try {
+    await runContention({ workers: 1, durationMs: 1, poolModule: new URL('../benchmarks/format.js', import.meta.url).href });
+  } catch (e) {
+    err = e;
+  }
+  assert.match(String(err), /exports no SharedPool/);
+});
+
+harness.run();
