@@ -1,7 +1,8 @@
 /**
  * The contention harness: N workers hammering one SharedPool for a fixed time. benny times only
- * in-process code, so this part is not benny: it spawns `worker_threads`, lines them up on an Atomics
- * barrier, lets them run acquire+release pairs for `durationMs`, and divides.
+ * in-process code, so this part is not benny: it runs on the worker harness (harness.ts), which spawns
+ * `worker_threads`, lines them up on an Atomics barrier, lets them run acquire+release pairs for
+ * `durationMs`, and divides.
  *
  * For every strategy, with the per-isolate cache on (the pool's default) and off (`cache: 0`), and
  * for N = 1, 2, 4, ... up to `--workers` (and `--workers` itself), it reports:
@@ -16,21 +17,11 @@
  * Written against the SharedPool contract (src/shared/shared-pool.ts): `create`, `attach`,
  * `acquire`, `release`, `close`, `stats.retries`, `stats.waits`.
  */
-import { Worker } from 'node:worker_threads';
+import { runWorkers } from './harness.js';
 import type { ContentionRow } from './format.js';
 
-/** Indices into the control Int32Array shared with every worker of a run. */
-export const CTRL = {
-  /** Workers that are warmed up and waiting at the barrier. */
-  READY: 0,
-  /** 0 until the main thread opens the barrier, then 1. */
-  GO: 1,
-  /** 0 until the run's time is up, then 1. */
-  STOP: 2,
-  /** Int32 slots in the control buffer: one 64-byte line each would be tidier, but these words are
-   * written twice a run, so false sharing costs nothing measurable. */
-  LENGTH: 4,
-} as const;
+/** A contention row with the pool's own contention counters, summed over workers. */
+export type ContentionResult = ContentionRow & { retries: number; waits: number };
 
 /** The slice of the SharedPool contract the harness uses. */
 export interface SharedPoolLike {
@@ -48,8 +39,8 @@ export interface SharedPoolModule {
   };
 }
 
-export interface WorkerJob {
-  ctrl: SharedArrayBuffer;
+/** What each contention worker receives (as the harness's `data`). */
+export interface ContentionJob {
   /** URL of the module exporting SharedPool (the build's index unless a test swaps it). */
   poolModule: string;
   /** The shared pool's handle; undefined: create an own pool. */
@@ -59,14 +50,6 @@ export interface WorkerJob {
   cache: number | undefined;
   blockSize: number;
   blocks: number;
-}
-
-export interface WorkerReport {
-  pairs: number;
-  ns: number;
-  retries: number;
-  waits: number;
-  touched: number;
 }
 
 /** Pairs each worker runs before the barrier, so timed work starts with optimised code. */
@@ -81,8 +64,6 @@ const BLOCK_SIZE = 64;
  * dozen; 256 workers' worth would still fit): a wait would measure the wait, not the free list.
  */
 const BLOCKS = 4096;
-/** How long to wait for workers to start and warm up before calling the run broken. */
-const READY_TIMEOUT_MS = 60_000;
 
 export interface ContentionOptions {
   /** Most workers. */
@@ -94,7 +75,7 @@ export interface ContentionOptions {
   /** URL of the module exporting SharedPool; default this build's `src/index.js`. */
   poolModule?: string;
   /** Called after each row, for streaming output. */
-  onRow?: (row: ContentionRow & { retries: number; waits: number }) => void;
+  onRow?: (row: ContentionResult) => void;
 }
 
 /** 1, 2, 4, ... below `max`, then `max`. */
@@ -122,89 +103,37 @@ async function oneRun(
   mode: 'shared' | 'own',
   n: number,
   durationMs: number,
-): Promise<ContentionRow & { retries: number; waits: number }> {
-  const ctrl = new Int32Array(new SharedArrayBuffer(CTRL.LENGTH * 4));
+): Promise<ContentionResult> {
   const shared =
-    mode === 'shared' ? SharedPool.create({ blockSize: BLOCK_SIZE, blocks: BLOCKS, strategy, ...(cache === undefined ? {} : { cache }) }) : undefined;
-  const job: WorkerJob = {
-    ctrl: ctrl.buffer as SharedArrayBuffer,
-    poolModule,
-    handle: shared?.handle,
-    strategy,
-    cache,
-    blockSize: BLOCK_SIZE,
-    blocks: BLOCKS,
-  };
-  const url = new URL('./contention-worker.js', import.meta.url);
-  const workers: Worker[] = [];
-  const reports: Promise<WorkerReport>[] = [];
-  for (let i = 0; i < n; i++) {
-    const w = new Worker(url, { workerData: job });
-    workers.push(w);
-    reports.push(
-      new Promise<WorkerReport>((resolve, reject) => {
-        w.once('message', resolve);
-        w.once('error', reject);
-        w.once('exit', (code) => reject(new Error(`contention worker exited with code ${code} before reporting`)));
-      }),
-    );
-  }
-  // Marks every report handled: a run that fails early must not leave unhandled rejections behind
-  // (Promise.all below still sees them).
-  for (const p of reports) p.catch(() => undefined);
-  // A worker that dies before the barrier must not leave us waiting for it: race the reports.
-  const failed = Promise.race(reports).then(
-    () => undefined,
-    (err: unknown) => err,
-  );
+    mode === 'shared'
+      ? SharedPool.create({ blockSize: BLOCK_SIZE, blocks: BLOCKS, strategy, ...(cache === undefined ? {} : { cache }) })
+      : undefined;
   try {
-    // INVARIANT: READY only grows; wait (without blocking the event loop, which delivers worker
-    // errors) until every worker has counted itself in.
-    const deadline = Date.now() + READY_TIMEOUT_MS;
-    for (;;) {
-      const ready = Atomics.load(ctrl, CTRL.READY);
-      if (ready >= n) break;
-      if (Date.now() > deadline) throw new Error(`contention: only ${ready} of ${n} workers reached the barrier`);
-      const r = Atomics.waitAsync(ctrl, CTRL.READY, ready, 1000);
-      const early = await Promise.race([r.async ? r.value : Promise.resolve(r.value), failed]);
-      if (early instanceof Error) throw early;
-    }
-    // INVARIANT: every worker waits on GO == 0; store 1 and wake them all at once.
-    Atomics.store(ctrl, CTRL.GO, 1);
-    Atomics.notify(ctrl, CTRL.GO);
-    await new Promise((r) => setTimeout(r, durationMs));
-    // INVARIANT: workers poll STOP between chunks; once set they finish the chunk and report.
-    Atomics.store(ctrl, CTRL.STOP, 1);
-    const got = await Promise.all(reports);
-    const pairs = got.reduce((s, r) => s + r.pairs, 0);
-    const perSec = got.reduce((s, r) => s + r.pairs / (r.ns / 1e9), 0);
-    const nsPer = got.reduce((s, r) => s + r.ns / r.pairs, 0) / got.length;
+    const data: ContentionJob = { poolModule, handle: shared?.handle, strategy, cache, blockSize: BLOCK_SIZE, blocks: BLOCKS };
+    const got = await runWorkers({ script: new URL('./contention-worker.js', import.meta.url), workers: n, durationMs, data });
     return {
       strategy,
       cache: cache !== 0,
       mode,
       workers: n,
-      mops: perSec / 1e6,
-      nsPerPairPerThread: nsPer,
-      pairs,
-      retries: got.reduce((s, r) => s + r.retries, 0),
-      waits: got.reduce((s, r) => s + r.waits, 0),
+      // Sum of each worker's own rate: the pool's throughput while all of them were running.
+      mops: got.reduce((s, r) => s + r.ops / (r.ns / 1e9), 0) / 1e6,
+      nsPerPairPerThread: got.reduce((s, r) => s + r.ns / r.ops, 0) / got.length,
+      pairs: got.reduce((s, r) => s + r.ops, 0),
+      retries: got.reduce((s, r) => s + (r.extra['retries'] ?? 0), 0),
+      waits: got.reduce((s, r) => s + (r.extra['waits'] ?? 0), 0),
     };
   } finally {
-    Atomics.store(ctrl, CTRL.GO, 1);
-    Atomics.store(ctrl, CTRL.STOP, 1);
-    Atomics.notify(ctrl, CTRL.GO);
-    await Promise.allSettled(workers.map((w) => w.terminate()));
     shared?.close();
   }
 }
 
 /** Runs the whole table. Throws if this build has no SharedPool. */
-export async function runContention(opts: ContentionOptions): Promise<Array<ContentionRow & { retries: number; waits: number }>> {
+export async function runContention(opts: ContentionOptions): Promise<ContentionResult[]> {
   const poolModule = opts.poolModule ?? BUILD_INDEX;
   const SharedPool = await loadSharedPool(poolModule);
   if (SharedPool === undefined) throw new Error('this build exports no SharedPool (src/shared/shared-pool.ts is not merged yet)');
-  const rows: Array<ContentionRow & { retries: number; waits: number }> = [];
+  const rows: ContentionResult[] = [];
   for (const strategy of opts.strategies ?? STRATEGIES) {
     for (const cache of [undefined, 0]) {
       for (const n of workerCounts(opts.workers)) {

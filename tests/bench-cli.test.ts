@@ -29,6 +29,7 @@ import { localCases } from '../benchmarks/local.cases.js';
 import { QUICK_TIMING, runCase } from '../benchmarks/runner.js';
 import { dynamicSuite, MissingSuiteError } from '../benchmarks/suites.js';
 import { runContention, WARMUP_PAIRS, workerCounts } from '../benchmarks/contention.js';
+import { runWorkers } from '../benchmarks/harness.js';
 
 const CLI = fileURLToPath(new URL('../benchmarks/cli.js', import.meta.url));
 /** A cargo bench line as libtest prints it (plus our ratio column after it). */
@@ -362,7 +363,7 @@ cli('a filter that selects nothing runs nothing and still succeeds', async () =>
 cli.run();
 
 // -------------------------------------------------------------------------------------------------
-const harness = suite('runContention: the worker harness protocol (with a stub pool)');
+const harness = suite('runWorkers and runContention: the worker harness (a stub pool, no SharedPool needed)');
 
 harness('every row counts exactly the pairs its workers ran, on one shared pool or one pool each', async () => {
   const stubUrl = new URL('./helpers/stub-shared-pool.js', import.meta.url).href;
@@ -398,6 +399,38 @@ harness('a module without SharedPool is an error, not an empty table', async () 
     err = e;
   }
   assert.match(String(err), /exports no SharedPool/);
+});
+
+harness('runWorkers: every operation a worker reports happened between the barrier and STOP', async () => {
+  const counter = new SharedArrayBuffer(4);
+  const got = await runWorkers({
+    script: new URL('./workers/harness-fixture.js', import.meta.url),
+    workers: 3,
+    durationMs: 10,
+    data: { mode: 'count', counter },
+  });
+  assert.is(got.length, 3);
+  const ops = got.reduce((s, r) => s + r.ops, 0);
+  assert.is(Atomics.load(new Int32Array(counter), 0), ops + 3 * 640);
+  for (const r of got) {
+    assert.ok(r.ops % 64 === 0 && r.ns > 0);
+    assert.type(r.extra['seen'], 'number');
+  }
+});
+
+harness('runWorkers: a worker that dies before the barrier fails the round instead of hanging it', async () => {
+  let err: unknown;
+  try {
+    await runWorkers({
+      script: new URL('./workers/harness-fixture.js', import.meta.url),
+      workers: 2,
+      durationMs: 10,
+      data: { mode: 'throw', counter: new SharedArrayBuffer(4) },
+    });
+  } catch (e) {
+    err = e;
+  }
+  assert.match(String(err), /fixture worker failed before the barrier/);
 });
 
 harness.run();
