@@ -58,6 +58,10 @@ export interface Report {
   }>;
   failed: Array<{ name: string; error: string }>;
   missing: Array<{ suite: string; module: string; cases: string[] }>;
+  throughput: null | {
+    harness: string;
+    rows: ThroughputRow[];
+  };
   contention: null | {
     harness: string;
     durationMs: number;
@@ -123,6 +127,46 @@ async function writeChart(file: string, results: CaseResultNs[], machine: Machin
   writeFile(file, prepare(summary, { format: 'chart.html', details: false, version: null }));
 }
 
+/** The name `--filter` selects the workload's across-workers table by. */
+const THROUGHPUT_NAME = 'workload_throughput';
+
+/** One row of the workload's across-workers table. */
+export interface ThroughputRow {
+  name: string;
+  workers: number;
+  perSec: number;
+  unit?: string;
+}
+
+/**
+ * The hook for the workload's multi-worker run (issue 5): `benchmarks/workloads/cases.ts` exports
+ * `workloadThroughput({ workers, quick })`, which runs on the worker harness (harness.ts) and
+ * resolves with rows `{ name, workers, perSec, unit? }` (unit default `searches/s`). A workload
+ * module without it is a failure, not a silent gap.
+ */
+export async function runThroughput(mod: Record<string, unknown>, opts: { workers: number; quick: boolean }): Promise<ThroughputRow[]> {
+  const fn = mod['workloadThroughput'];
+  if (typeof fn !== 'function') throw new Error('benchmarks/workloads/cases.ts exports no function `workloadThroughput`');
+  const rows: unknown = await (fn as (o: typeof opts) => unknown)(opts);
+  const ok =
+    Array.isArray(rows) &&
+    rows.length > 0 &&
+    rows.every(
+      (r: Record<string, unknown>) =>
+        typeof r?.['name'] === 'string' && Number.isInteger(r['workers']) && typeof r['perSec'] === 'number' && (r['perSec'] as number) > 0,
+    );
+  if (!ok) throw new Error('workloadThroughput() must resolve with rows { name, workers, perSec > 0 }');
+  return rows as ThroughputRow[];
+}
+
+export function throughputTable(rows: readonly ThroughputRow[]): string[] {
+  const w = Math.max(4, ...rows.map((r) => r.name.length));
+  return [
+    `${'case'.padEnd(w)}  workers  ${'per second'.padStart(14)}`,
+    ...rows.map((r) => `${r.name.padEnd(w)}  ${String(r.workers).padStart(7)}  ${Math.round(r.perSec).toLocaleString('en-US').padStart(14)} ${r.unit ?? 'searches/s'}`),
+  ];
+}
+
 /** The contention strategies a filter selects: all with no filter, else those whose row name matches. */
 function contentionStrategies(opts: CliOptions): string[] {
   if (opts.filters.length === 0) return [...STRATEGIES];
@@ -157,6 +201,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     cases: [],
     failed: [],
     missing: [],
+    throughput: null,
     contention: null,
     ok: true,
   };
@@ -167,7 +212,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   // Load every suite first: the names pad to one width, and a missing suite is known before timing.
   const cases: BenchCase[] = [];
   let filteredOut = 0;
-  for (const s of allSuites()) {
+  const suites = allSuites();
+  for (const s of suites) {
     try {
       for (const c of await s.load({ quick: opts.quick, workers })) {
         if (matches(c.name, opts.filters, opts.exact)) cases.push(c);
@@ -214,6 +260,20 @@ export async function main(argv: readonly string[]): Promise<number> {
     for (const name of m.cases) out(failedLine(name, `suite ${m.suite} missing: ${m.module} is not in this build`, pad));
   }
   if (referenceNs === undefined && timed.length > 0) out(`(ratio column empty: ${REFERENCE_CASE} was not in this run)`);
+
+  const workloadModule = suites.find((s) => s.name === 'workload')?.loaded;
+  if (workloadModule !== undefined && matches(THROUGHPUT_NAME, opts.filters, opts.exact)) {
+    out();
+    out(`workload across workers: worker harness (not benny), 1..${workers} workers on ${machine.cores} cores, each with its own getLocalPool scratch`);
+    try {
+      const rows = await runThroughput(workloadModule, { workers, quick: opts.quick });
+      for (const line of throughputTable(rows)) out(line);
+      report.throughput = { harness: 'worker_threads + Atomics barrier, fixed duration (not benny)', rows };
+    } catch (err) {
+      report.failed.push({ name: THROUGHPUT_NAME, error: errorText(err) });
+      out(failedLine(THROUGHPUT_NAME, errorText(err), pad));
+    }
+  }
 
   if (contention.length > 0) {
     const durationMs = opts.quick ? CONTENTION_QUICK_MS : CONTENTION_MS;

@@ -25,6 +25,8 @@ export interface Suite {
   exportName: string;
   /** Loaded cases, or why not. */
   load(opts: SuiteOptions): Promise<BenchCase[]>;
+  /** The suite's module once loaded (for optional exports such as `workloadThroughput`). */
+  loaded?: Record<string, unknown>;
 }
 
 /** Thrown when a suite's module is not in the build. */
@@ -65,13 +67,14 @@ async function importOptional(spec: string): Promise<Record<string, unknown> | u
 }
 
 export function dynamicSuite(name: string, module: string, exportName: string, expected: readonly string[]): Suite {
-  return {
+  const suite: Suite = {
     name,
     module,
     exportName,
     expected,
     async load(opts) {
       const mod = await importOptional(module);
+      suite.loaded = mod;
       if (mod === undefined) {
         throw new MissingSuiteError(name, `benchmarks/${module.replace(/^\.\//, '').replace(/\.js$/, '.ts')}`, expected, 'is not in this build');
       }
@@ -86,6 +89,7 @@ export function dynamicSuite(name: string, module: string, exportName: string, e
       return cases;
     },
   };
+  return suite;
 }
 
 /** Every suite, in report order. */

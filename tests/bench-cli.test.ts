@@ -30,6 +30,7 @@ import { QUICK_TIMING, runCase } from '../benchmarks/runner.js';
 import { dynamicSuite, MissingSuiteError } from '../benchmarks/suites.js';
 import { runContention, WARMUP_PAIRS, workerCounts } from '../benchmarks/contention.js';
 import { runWorkers } from '../benchmarks/harness.js';
+import { runThroughput, throughputTable } from '../benchmarks/main.js';
 
 const CLI = fileURLToPath(new URL('../benchmarks/cli.js', import.meta.url));
 /** A cargo bench line as libtest prints it (plus our ratio column after it). */
@@ -278,6 +279,25 @@ suites('a module without the expected export is missing too, by name', async () 
   }
   assert.instance(err, MissingSuiteError);
   assert.match((err as Error).message, /does not export a function `noSuchExport`/);
+});
+
+suites('the workload throughput hook: missing or malformed is an error, rows make a table', async () => {
+  const errorOf = async (mod: Record<string, unknown>) => {
+    try {
+      await runThroughput(mod, { workers: 2, quick: true });
+    } catch (e) {
+      return String(e);
+    }
+    return 'no error';
+  };
+  assert.match(await errorOf({}), /exports no function `workloadThroughput`/);
+  assert.match(await errorOf({ workloadThroughput: async () => [] }), /must resolve with rows/);
+  assert.match(await errorOf({ workloadThroughput: async () => [{ name: 'x', workers: 1, perSec: 0 }] }), /perSec > 0/);
+  const rows = await runThroughput(
+    { workloadThroughput: async (o: { workers: number }) => [{ name: 'workload_local_pool', workers: o.workers, perSec: 1234567.8 }] },
+    { workers: 2, quick: true },
+  );
+  assert.equal(throughputTable(rows), ['case                 workers      per second', 'workload_local_pool        2       1,234,568 searches/s']);
 });
 
 suites.run();
