@@ -161,6 +161,14 @@ export function failedLine(name: string, why: string, pad: number): string {
   return `test ${`bench::${name}`.padEnd(pad)} ... FAILED (${why})`;
 }
 
+/**
+ * Width of a cargo line whose +/- has up to 8 characters, so the ratio column after it lines up:
+ * `test ` + name + ` ... bench: ` + 11 + ` ns/iter (+/- ` + 8 + `)`.
+ */
+export function cargoWidth(pad: number): number {
+  return 5 + pad + 12 + NS_WIDTH + 14 + 8 + 1;
+}
+
 /** The width names pad to: `bench::` plus the longest name. */
 export function padFor(names: readonly string[]): number {
   return names.reduce((w, n) => Math.max(w, 'bench::'.length + n.length), 0);

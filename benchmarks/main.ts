@@ -14,6 +14,7 @@ import type { BenchCase } from './case.js';
 import { runContention, STRATEGIES } from './contention.js';
 import {
   cargoLine,
+  cargoWidth,
   contentionTable,
   failedLine,
   formatRatio,
@@ -238,7 +239,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (r.name === REFERENCE_CASE) referenceNs = r.ns;
       timed.push(r);
       const extra = r.extra ? '  ' + Object.entries(r.extra).map(([k, v]) => `${k}=${v}`).join(' ') : '';
-      out(`${cargoLine(r.name, r.ns, r.plusMinus, pad)}  ${formatRatio(r.ns, referenceNs).padStart(8)}${extra}`);
+      out(`${cargoLine(r.name, r.ns, r.plusMinus, pad).padEnd(cargoWidth(pad))}  ${formatRatio(r.ns, referenceNs).padStart(7)}${extra}`);
       report.cases.push({
         name: r.name,
         group: r.group,

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { BenchCase } from '../benchmarks/case.js';
 import {
   cargoLine,
+  cargoWidth,
   contentionTable,
   failedLine,
   formatNs,
@@ -84,6 +85,7 @@ format('names pad to the longest one, so the columns line up', () => {
   const b = cargoLine('array_stack_get_put', 5400, 12, pad);
   assert.is(a.indexOf(' ... '), b.indexOf(' ... '));
   assert.is(a.indexOf(' ns/iter'), b.indexOf(' ns/iter'));
+  assert.ok(a.length <= cargoWidth(pad) && b.length <= cargoWidth(pad));
   assert.ok(failedLine('tls_get', 'why', pad).startsWith('test bench::tls_get             ... FAILED (why)'));
 });
 
