@@ -218,7 +218,7 @@ function reusifyGetPut(): BenchCase {
 function allocSmall(): BenchCase {
   return {
     name: 'alloc_small',
-    group: 'peers',
+    group: 'alloc',
     batch: BATCH,
     fn() {
       for (let i = 0; i < BATCH; i++) {
@@ -241,7 +241,7 @@ function allocU8(): BenchCase {
   let made = 0;
   return {
     name: 'alloc_u8_16k',
-    group: 'peers',
+    group: 'alloc',
     batch: BATCH,
     fn() {
       for (let i = 0; i < BATCH; i++) {

@@ -128,6 +128,14 @@ async function writeChart(file: string, results: CaseResultNs[], machine: Machin
   writeFile(file, prepare(summary, { format: 'chart.html', details: false, version: null }));
 }
 
+/** Report order of case groups; unknown groups go last, in suite order (the sort is stable). */
+const GROUP_ORDER = ['mempool', 'shared', 'peers', 'alloc', 'workload'];
+
+function groupRank(group: string): number {
+  const i = GROUP_ORDER.indexOf(group);
+  return i < 0 ? GROUP_ORDER.length : i;
+}
+
 /** The name `--filter` selects the workload's across-workers table by. */
 const THROUGHPUT_NAME = 'workload_throughput';
 
@@ -226,6 +234,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (wanted.length > 0) report.missing.push({ suite: err.suite, module: err.module, cases: wanted });
     }
   }
+  // mempool's table first, allocation (which leaves garbage behind for the collector) after the pools.
+  cases.sort((a, b) => groupRank(a.group) - groupRank(b.group));
   const contention = contentionStrategies(opts);
   const missingNames = report.missing.flatMap((m) => m.cases);
   const pad = padFor([...cases.map((c) => c.name), ...missingNames]);
