@@ -10,7 +10,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Page } from 'playwright-core';
-import { findChromium, DEFAULT_CHROMIUM } from './browser/launch.js';
+import { chromiumOrSkip } from './browser/launch.js';
 import { startSession, type Session } from './browser/session.js';
 import type { LocalResult } from './browser/page/local.js';
 import type { Environment } from './browser/page/suite.js';
@@ -32,15 +32,8 @@ function assertLocal(r: LocalResult, tag: string): void {
   assert.ok(r.asyncGotReleased, `${tag}: acquireAsync was not served by the release`);
 }
 
-const chromium = findChromium();
-if (chromium === undefined && process.env['ISOPOOL_CI'] === '1') {
-  // .ci/run installs Chromium first, so in CI a missing browser is a broken setup, not a skip.
-  test('CI has a Chromium to run the browser tests in', () => {
-    assert.unreachable(`no Chromium at ${process.env['ISOPOOL_CHROMIUM'] || DEFAULT_CHROMIUM} although .ci/setup-browser ran`);
-  });
-} else if (chromium === undefined) {
-  console.log(`skipped: no Chromium (looked for ${process.env['ISOPOOL_CHROMIUM'] || DEFAULT_CHROMIUM}; .ci/setup-browser installs it)`);
-} else {
+const chromium = chromiumOrSkip(test, 'browser.test');
+if (chromium !== undefined) {
   let session: Session;
   let iso: Page;
   let plain: Page;

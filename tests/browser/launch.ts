@@ -32,6 +32,25 @@ export function findChromium(): string | undefined {
   return existsSync(path) ? path : undefined;
 }
 
+/**
+ * For a browser test file: the Chromium to run in, or undefined after printing a visible
+ * "skipped: no Chromium" line (the file then registers no test). Under .ci/run (ISOPOOL_CI=1) a
+ * missing Chromium registers one failing test instead: CI installs it first, so it must be there.
+ */
+export function chromiumOrSkip(test: (name: string, fn: () => void) => void, file: string): string | undefined {
+  const found = findChromium();
+  if (found !== undefined) return found;
+  const where = process.env['ISOPOOL_CHROMIUM'] || DEFAULT_CHROMIUM;
+  if (process.env['ISOPOOL_CI'] === '1') {
+    test('CI has a Chromium to run the browser tests in', () => {
+      throw new Error(`no Chromium at ${where} although .ci/setup-browser ran`);
+    });
+  } else {
+    console.log(`${file}: skipped: no Chromium (looked for ${where}; .ci/setup-browser installs it)`);
+  }
+  return undefined;
+}
+
 export interface Browser {
   readonly context: BrowserContext;
   /** A new tab. */

@@ -30,3 +30,6 @@ export async function runLocal(): Promise<{ main: LocalResult; workers: LocalRes
   const workers = await withWorkers(WORKERS, (ws) => Promise.all(ws.map((w, i) => w.call<LocalResult>('local', `worker-${i}`))));
   return { main, workers };
 }
+
+export { bench } from './bench.js';
+export { createWithoutIsolation, runRing, runWake } from './shared.js';

@@ -1,7 +1,11 @@
 /** The Web Worker script of the browser tests: answers the page's commands (see rpc.ts). */
 import { localChecks } from './local.js';
 import { serve } from './rpc.js';
+import { releaseFromWorker, ringWorker, type RingWorkerArgs } from './shared.js';
+import type { SharedPoolHandle } from './contract.js';
 
 serve({
   local: (tag: string) => localChecks(tag),
+  ring: (args: RingWorkerArgs) => ringWorker(args),
+  releaseFromWorker: (args: { handle: SharedPoolHandle; index: number }) => releaseFromWorker(args),
 });
