@@ -43,6 +43,12 @@ export interface SharedPoolClass {
   attach(handle: SharedPoolHandle, opts?: { cache?: number }): SharedPool;
 }
 
+/** The library's SharedPool export, or undefined when this build of the library has none. */
+export function findSharedPoolClass(): SharedPoolClass | undefined {
+  const found = (lib as Record<string, unknown>)['SharedPool'];
+  return typeof found === 'function' ? (found as unknown as SharedPoolClass) : undefined;
+}
+
 /** The library's SharedPool export; throws when this build of the library has none. */
 export function sharedPoolClass(): SharedPoolClass {
   const found = (lib as Record<string, unknown>)['SharedPool'];
