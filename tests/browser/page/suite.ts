@@ -3,6 +3,7 @@
  * Each returns a plain, structured-cloneable result object; the assertions live in
  * tests/browser.test.ts.
  */
+import { bufferChecks, type BufferResult } from './buffer.js';
 import { localChecks, type LocalResult } from './local.js';
 import { withWorkers } from './rpc.js';
 import { web } from './web.js';
@@ -33,3 +34,10 @@ export async function runLocal(): Promise<{ main: LocalResult; workers: LocalRes
 
 export { bench } from './bench.js';
 export { createWithoutIsolation, runRing, runWake } from './shared.js';
+
+/** BufferPool on the main thread and in each of 4 workers. */
+export async function runBuffer(): Promise<{ main: BufferResult; workers: BufferResult[] }> {
+  const main = bufferChecks('main');
+  const workers = await withWorkers(WORKERS, (ws) => Promise.all(ws.map((w, i) => w.call<BufferResult>('buffer', `worker-${i}`))));
+  return { main, workers };
+}
