@@ -9,7 +9,7 @@
  * with their own `toString` or with setup/teardown, neither of which benny gives it), so the case's
  * `fn` keeps its closure. Its "Running suite" line goes to stderr: stdout is the report.
  */
-import { add, suite } from 'benny';
+import { add, configure, suite } from 'benny';
 import type { CaseResult, Summary } from 'benny/lib/internal/common-types.js';
 import type { BenchCase } from './case.js';
 import { nsPerIter } from './format.js';
@@ -44,39 +44,58 @@ export interface CaseResultNs {
   extra?: Record<string, number | string>;
 }
 
+/**
+ * benny rejects with whatever benchmark.js emitted: an Error, or (when `fn` throws in benchmark.js's
+ * first cycle) its `error` Event, with the Error at `event.target.error`. Always give back an Error.
+ */
+function benchmarkError(name: string, err: unknown): Error {
+  if (err instanceof Error) return err;
+  const inner = (err as { target?: { error?: unknown } } | null)?.target?.error;
+  if (inner instanceof Error) return inner;
+  return new Error(`${name}: benny failed: ${String(inner ?? err)}`);
+}
+
 /** Validates, times, tears down. Throws (with the case name) if validation fails or benny ran nothing. */
 export async function runCase(c: BenchCase, timing: Timing): Promise<CaseResultNs> {
   if (!Number.isInteger(c.batch) || c.batch < 1) {
     throw new Error(`${c.name}: batch must be a positive integer, received ${String(c.batch)}`);
   }
-  c.validate();
-  const fn = () => {
-    c.fn();
-  };
-  let summary: Summary;
-  const log = console.log;
-  // benny announces each suite on stdout; stdout is the report.
-  console.log = () => undefined;
   try {
-    summary = await suite(c.name, add(c.name, fn, timing));
+    c.validate();
+    const fn = () => {
+      c.fn();
+    };
+    let summary: Summary;
+    const log = console.log;
+    // benny announces each suite on stdout; stdout is the report.
+    console.log = () => undefined;
+    try {
+      // minDisplayPrecision: benny rounds ops/s to this many decimals; slow cases (a few calls a
+      // second) would otherwise lose digits before the division by the batch.
+      summary = await suite(c.name, configure({ minDisplayPrecision: 6 }), add(c.name, fn, timing));
+    } catch (err) {
+      throw benchmarkError(c.name, err);
+    } finally {
+      console.log = log;
+    }
+    const r: CaseResult | undefined = summary.results[0];
+    if (r === undefined || r.samples === 0) throw new Error(`${c.name}: benny produced no samples`);
+    const { ns, plusMinus } = nsPerIter(r.ops, r.margin, c.batch);
+    const out: CaseResultNs = {
+      name: c.name,
+      group: c.group,
+      batch: c.batch,
+      ns,
+      plusMinus,
+      marginPct: r.margin,
+      iterPerSec: r.ops * c.batch,
+      callsPerSec: r.ops,
+      samples: r.samples,
+    };
+    if (c.extra) out.extra = c.extra();
+    return out;
   } finally {
-    console.log = log;
+    // Whatever happened, the case gives back what it holds before the next one starts.
+    c.teardown?.();
   }
-  const r: CaseResult | undefined = summary.results[0];
-  if (r === undefined || r.samples === 0) throw new Error(`${c.name}: benny produced no samples`);
-  const { ns, plusMinus } = nsPerIter(r.ops, r.margin, c.batch);
-  const out: CaseResultNs = {
-    name: c.name,
-    group: c.group,
-    batch: c.batch,
-    ns,
-    plusMinus,
-    marginPct: r.margin,
-    iterPerSec: r.ops * c.batch,
-    callsPerSec: r.ops,
-    samples: r.samples,
-  };
-  if (c.extra) out.extra = c.extra();
-  c.teardown?.();
-  return out;
 }

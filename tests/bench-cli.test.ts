@@ -243,6 +243,33 @@ cases('runCase times a case with benny and reports ns per iteration of its batch
   assert.type(r.extra?.['sink'], 'number');
 });
 
+cases('a case that throws while being timed fails with its own error, and is still torn down (regression: benny rejected with a benchmark.js Event and the message was lost)', async () => {
+  let calls = 0;
+  let tornDown = false;
+  let err: unknown;
+  try {
+    await runCase(
+      {
+        name: 'throws_later',
+        group: 'test',
+        batch: 1000,
+        fn() {
+          if (++calls > 3) throw new Error('throws_later: lost its objects');
+        },
+        validate() {},
+        teardown() {
+          tornDown = true;
+        },
+      },
+      QUICK_TIMING,
+    );
+  } catch (e) {
+    err = e;
+  }
+  assert.match(String(err), /throws_later: lost its objects/);
+  assert.ok(tornDown);
+});
+
 cases('a bad batch is refused before anything runs', async () => {
   let err: unknown;
   try {
