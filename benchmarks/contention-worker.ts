@@ -3,9 +3,9 @@
  * attach to the run's SharedPool (or create its own), then acquire+release pairs until STOP.
  */
 import { harnessData, timedLoop } from './harness-worker.js';
-import { WARMUP_PAIRS, type ContentionJob, type SharedPoolLike, type SharedPoolModule } from './contention.js';
+import { BURST, WARMUP_PAIRS, type ContentionJob, type SharedPoolLike, type SharedPoolModule } from './contention.js';
 
-/** Pairs between two looks at STOP: one Atomics.load per 1,024 pairs is < 1 % of the cheapest pair. */
+/** Pairs between two looks at STOP: one Atomics.load per 1,024 pairs is < 1 % of the cheapest pair. A multiple of BURST. */
 const CHUNK = 1024;
 
 const job = harnessData<ContentionJob>().data;
@@ -23,15 +23,30 @@ const pool: SharedPoolLike =
       });
 
 let touched = 0;
-timedLoop(
-  (n) => {
-    for (let i = 0; i < n; i++) {
+const held: Array<ReturnType<SharedPoolLike['acquire']>> = [];
+
+function pairs(n: number): void {
+  for (let i = 0; i < n; i++) {
+    const b = pool.acquire();
+    // Touch the block, as a user would: the pair must hand out real memory.
+    touched ^= b.bytes[0]! ^ b.index;
+    pool.release(b);
+  }
+}
+
+function bursts(n: number): void {
+  for (let done = 0; done < n; done += BURST) {
+    const k = Math.min(BURST, n - done);
+    for (let i = 0; i < k; i++) {
       const b = pool.acquire();
-      // Touch the block, as a user would: the pair must hand out real memory.
       touched ^= b.bytes[0]! ^ b.index;
-      pool.release(b);
+      held[i] = b;
     }
-  },
+    for (let i = 0; i < k; i++) pool.release(held[i]!);
+  }
+}
+
+timedLoop(job.pattern === 'burst' ? bursts : pairs,
   {
     chunk: CHUNK,
     warmup: WARMUP_PAIRS,

@@ -4,6 +4,12 @@
  * `worker_threads`, lines them up on an Atomics barrier, lets them run acquire+release pairs for
  * `durationMs`, and divides.
  *
+ * Two access patterns: `pair` (acquire one block, touch it, release it: the pattern pooled code runs
+ * most, which a warm cache serves from its owner slot without touching the shared list) and `burst`
+ * (acquire BURST blocks, then release them all: more than the cache holds, so every burst refills
+ * from and spills to the shared free list in batches). `burst` runs with the cache on only; with the
+ * cache off every acquire is already a shared-list pop.
+ *
  * For every strategy, with the per-isolate cache on (the pool's default) and off (`cache: 0`), and
  * for N = 1, 2, 4, ... up to `--workers` (and `--workers` itself), it reports:
  *   - `one shared`: all N workers attached to one SharedPool (the contended case);
@@ -48,9 +54,18 @@ export interface ContentionJob {
   strategy: string;
   /** undefined: the pool's default cache; 0: off. */
   cache: number | undefined;
+  pattern: Pattern;
   blockSize: number;
   blocks: number;
 }
+
+export type Pattern = 'pair' | 'burst';
+
+/**
+ * Blocks one `burst` holds at once: twice SharedPool's default cache (32), so a burst always
+ * overflows the cache and its refills and spills (16 indices a batch) reach the shared free list.
+ */
+export const BURST = 64;
 
 /** Pairs each worker runs before the barrier, so timed work starts with optimised code. */
 export const WARMUP_PAIRS = 50_000;
@@ -60,10 +75,13 @@ export const STRATEGIES = ['mutex', 'treiber', 'mpmc', 'bitmap'] as const;
 /** Small blocks: the harness measures the free list, not memory bandwidth. */
 const BLOCK_SIZE = 64;
 /**
- * Enough blocks that no worker ever finds the pool empty (each isolate's cache may hold a few
- * dozen; 256 workers' worth would still fit): a wait would measure the wait, not the free list.
+ * Enough blocks that no worker ever finds the pool empty: a wait would measure the wait, not the free
+ * list. Each worker holds at most BURST blocks and caches at most a few dozen more; 192 a worker
+ * leaves room, and 4,096 covers the usual 1-16 workers.
  */
-const BLOCKS = 4096;
+function blocksFor(workers: number): number {
+  return Math.max(4096, workers * 192);
+}
 
 export interface ContentionOptions {
   /** Most workers. */
@@ -100,20 +118,23 @@ async function oneRun(
   SharedPool: NonNullable<SharedPoolModule['SharedPool']>,
   strategy: string,
   cache: number | undefined,
+  pattern: Pattern,
   mode: 'shared' | 'own',
   n: number,
   durationMs: number,
 ): Promise<ContentionResult> {
+  const blocks = blocksFor(n);
   const shared =
     mode === 'shared'
-      ? SharedPool.create({ blockSize: BLOCK_SIZE, blocks: BLOCKS, strategy, ...(cache === undefined ? {} : { cache }) })
+      ? SharedPool.create({ blockSize: BLOCK_SIZE, blocks, strategy, ...(cache === undefined ? {} : { cache }) })
       : undefined;
   try {
-    const data: ContentionJob = { poolModule, handle: shared?.handle, strategy, cache, blockSize: BLOCK_SIZE, blocks: BLOCKS };
+    const data: ContentionJob = { poolModule, handle: shared?.handle, strategy, cache, pattern, blockSize: BLOCK_SIZE, blocks };
     const got = await runWorkers({ script: new URL('./contention-worker.js', import.meta.url), workers: n, durationMs, data });
     return {
       strategy,
       cache: cache !== 0,
+      pattern,
       mode,
       workers: n,
       // Sum of each worker's own rate: the pool's throughput while all of them were running.
@@ -135,11 +156,16 @@ export async function runContention(opts: ContentionOptions): Promise<Contention
   if (SharedPool === undefined) throw new Error('this build exports no SharedPool (src/shared/shared-pool.ts is not merged yet)');
   const rows: ContentionResult[] = [];
   for (const strategy of opts.strategies ?? STRATEGIES) {
-    for (const cache of [undefined, 0]) {
+    const variants: Array<[number | undefined, Pattern]> = [
+      [undefined, 'pair'],
+      [undefined, 'burst'],
+      [0, 'pair'],
+    ];
+    for (const [cache, pattern] of variants) {
       for (const n of workerCounts(opts.workers)) {
         for (const mode of ['shared', 'own'] as const) {
           if (mode === 'own' && n === 1) continue;
-          const row = await oneRun(poolModule, SharedPool, strategy, cache, mode, n, opts.durationMs);
+          const row = await oneRun(poolModule, SharedPool, strategy, cache, pattern, mode, n, opts.durationMs);
           rows.push(row);
           opts.onRow?.(row);
         }

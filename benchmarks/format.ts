@@ -218,6 +218,8 @@ export function headerLines(m: MachineInfo, quick: boolean): string[] {
 export interface ContentionRow {
   strategy: string;
   cache: boolean;
+  /** `pair`: acquire one, release it; `burst`: acquire 64, release 64 (through the shared list). */
+  pattern: string;
   /** `shared`: all workers on one SharedPool; `own`: each worker on its own pool (no-sharing ceiling). */
   mode: 'shared' | 'own';
   workers: number;
@@ -230,14 +232,15 @@ export interface ContentionRow {
 }
 
 /** Minimum column widths of the contention table, so rows printed one at a time line up. */
-const CONTENTION_WIDTHS = [8, 5, 10, 7, 9, 14] as const;
+const CONTENTION_WIDTHS = [8, 5, 7, 10, 7, 9, 14] as const;
 
 /** The contention table, fixed columns, one row per run. */
 export function contentionTable(rows: readonly ContentionRow[]): string[] {
-  const head = ['strategy', 'cache', 'pool', 'workers', 'Mops/s', 'ns/pair/thread'];
+  const head = ['strategy', 'cache', 'pattern', 'pool', 'workers', 'Mops/s', 'ns/pair/thread'];
   const body = rows.map((r) => [
     r.strategy,
     r.cache ? 'on' : 'off',
+    r.pattern,
     r.mode === 'shared' ? 'one shared' : 'one each',
     String(r.workers),
     r.mops.toFixed(2),
@@ -245,6 +248,6 @@ export function contentionTable(rows: readonly ContentionRow[]): string[] {
   ]);
   const widths = head.map((h, i) => Math.max(h.length, CONTENTION_WIDTHS[i]!, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) =>
-    cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+    cells.map((c, i) => (i < 4 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)];
 }

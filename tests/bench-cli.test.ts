@@ -114,13 +114,13 @@ format('the header names Node, V8, CPU, cores and date, and says ratios are per 
 });
 
 format('the contention table keeps its columns aligned row by row', () => {
-  const row = { strategy: 'mutex', cache: true, mode: 'shared' as const, workers: 2, mops: 12.345, nsPerPairPerThread: 162.2, pairs: 1 };
+  const row = { strategy: 'mutex', cache: true, pattern: 'pair', mode: 'shared' as const, workers: 2, mops: 12.345, nsPerPairPerThread: 162.2, pairs: 1 };
   const one = contentionTable([row]);
   const two = contentionTable([row, { ...row, strategy: 'treiber', cache: false, mode: 'own' as const, nsPerPairPerThread: 4.5 }]);
   assert.is(one.length, 3);
   assert.is(one[0], two[0]);
-  assert.match(two[2]!, /^mutex +on +one shared +2 +12\.35 +162$/);
-  assert.match(two[3]!, /^treiber +off +one each +2 +12\.35 +4\.50$/);
+  assert.match(two[2]!, /^mutex +on +pair +one shared +2 +12\.35 +162$/);
+  assert.match(two[3]!, /^treiber +off +pair +one each +2 +12\.35 +4\.50$/);
 });
 
 format.run();
@@ -419,8 +419,12 @@ harness('every row counts exactly the pairs its workers ran, on one shared pool 
   const stub = (await import(stubUrl)) as typeof import('./helpers/stub-shared-pool.js');
   const rows = await runContention({ workers: 2, durationMs: 20, strategies: ['stub'], poolModule: stubUrl });
   assert.equal(
-    rows.map((r) => `${r.cache ? 'on' : 'off'}/${r.mode}/${r.workers}`),
-    ['on/shared/1', 'on/shared/2', 'on/own/2', 'off/shared/1', 'off/shared/2', 'off/own/2'],
+    rows.map((r) => `${r.cache ? 'on' : 'off'}/${r.pattern}/${r.mode}/${r.workers}`),
+    [
+      'on/pair/shared/1', 'on/pair/shared/2', 'on/pair/own/2',
+      'on/burst/shared/1', 'on/burst/shared/2', 'on/burst/own/2',
+      'off/pair/shared/1', 'off/pair/shared/2', 'off/pair/own/2',
+    ],
   );
   // The main thread creates one pool per shared row; workers of "own" rows create theirs elsewhere.
   const sharedRows = rows.filter((r) => r.mode === 'shared');
