@@ -16,8 +16,9 @@
  *   - `one each`:   each worker on its own SharedPool of the same strategy (no sharing: the ceiling
  *                   the shared figure would reach if contention cost nothing; skipped for N = 1,
  *                   where it is the shared run).
- * Figures per row: total Mops/s (sum over workers of pairs / own elapsed time) and ns per pair per
- * thread (mean over workers of elapsed / pairs). On a machine with fewer free cores than workers
+ * Figures per row: total Mops/s (sum over workers of pairs / own elapsed time), ns per pair per
+ * thread (all workers' elapsed time over all their pairs), and fairness (fewest pairs any worker did
+ * over the most: 100 % is even, a few % means a worker was starved, by the pool or by the OS). On a machine with fewer free cores than workers
  * these measure the OS scheduler as much as the pool: say how many cores the run had.
  *
  * Written against the SharedPool contract (src/shared/shared-pool.ts): `create`, `attach`,
@@ -139,7 +140,9 @@ async function oneRun(
       workers: n,
       // Sum of each worker's own rate: the pool's throughput while all of them were running.
       mops: got.reduce((s, r) => s + r.ops / (r.ns / 1e9), 0) / 1e6,
-      nsPerPairPerThread: got.reduce((s, r) => s + r.ns / r.ops, 0) / got.length,
+      // Thread time over pairs: a starved worker cannot skew it the way a mean of ratios would.
+      nsPerPairPerThread: got.reduce((s, r) => s + r.ns, 0) / got.reduce((s, r) => s + r.ops, 0),
+      fairness: Math.min(...got.map((r) => r.ops)) / Math.max(...got.map((r) => r.ops)),
       pairs: got.reduce((s, r) => s + r.ops, 0),
       retries: got.reduce((s, r) => s + (r.extra['retries'] ?? 0), 0),
       waits: got.reduce((s, r) => s + (r.extra['waits'] ?? 0), 0),

@@ -225,18 +225,20 @@ export interface ContentionRow {
   workers: number;
   /** Acquire/release pairs per second, all workers together, in millions. */
   mops: number;
-  /** Mean over workers of (a worker's elapsed ns / its pairs). */
+  /** All workers' elapsed ns over all their pairs. */
   nsPerPairPerThread: number;
+  /** Fewest pairs a worker did over the most (1 = even). */
+  fairness: number;
   /** Total pairs done. */
   pairs: number;
 }
 
 /** Minimum column widths of the contention table, so rows printed one at a time line up. */
-const CONTENTION_WIDTHS = [8, 5, 7, 10, 7, 9, 14] as const;
+const CONTENTION_WIDTHS = [8, 5, 7, 10, 7, 9, 14, 8] as const;
 
 /** The contention table, fixed columns, one row per run. */
 export function contentionTable(rows: readonly ContentionRow[]): string[] {
-  const head = ['strategy', 'cache', 'pattern', 'pool', 'workers', 'Mops/s', 'ns/pair/thread'];
+  const head = ['strategy', 'cache', 'pattern', 'pool', 'workers', 'Mops/s', 'ns/pair/thread', 'fairness'];
   const body = rows.map((r) => [
     r.strategy,
     r.cache ? 'on' : 'off',
@@ -245,6 +247,7 @@ export function contentionTable(rows: readonly ContentionRow[]): string[] {
     String(r.workers),
     r.mops.toFixed(2),
     formatNs(r.nsPerPairPerThread),
+    `${Math.round(r.fairness * 100)}%`,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, CONTENTION_WIDTHS[i]!, ...body.map((b) => b[i]!.length)));
   const line = (cells: string[]) =>

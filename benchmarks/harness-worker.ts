@@ -34,11 +34,12 @@ export function timedLoop(step: (n: number) => void, opts: TimedLoopOptions): Wo
   Atomics.wait(ctrl, CTRL.GO, 0);
   const t0 = process.hrtime.bigint();
   let ops = 0;
-  // INVARIANT: STOP goes 0 -> 1 once, after the round's duration; one load per chunk.
-  while (Atomics.load(ctrl, CTRL.STOP) === 0) {
+  // INVARIANT: STOP goes 0 -> 1 once, after the round's duration; one load per chunk. At least one
+  // chunk runs, so a worker the OS did not schedule until STOP still reports a rate, not 0/0.
+  do {
     step(opts.chunk);
     ops += opts.chunk;
-  }
+  } while (Atomics.load(ctrl, CTRL.STOP) === 0);
   const result: WorkerResult = { ops, ns: Number(process.hrtime.bigint() - t0), extra: opts.extra?.() ?? {} };
   parentPort!.postMessage(result);
   return result;

@@ -114,13 +114,13 @@ format('the header names Node, V8, CPU, cores and date, and says ratios are per 
 });
 
 format('the contention table keeps its columns aligned row by row', () => {
-  const row = { strategy: 'mutex', cache: true, pattern: 'pair', mode: 'shared' as const, workers: 2, mops: 12.345, nsPerPairPerThread: 162.2, pairs: 1 };
+  const row = { strategy: 'mutex', cache: true, pattern: 'pair', mode: 'shared' as const, workers: 2, mops: 12.345, nsPerPairPerThread: 162.2, fairness: 0.954, pairs: 1 };
   const one = contentionTable([row]);
   const two = contentionTable([row, { ...row, strategy: 'treiber', cache: false, mode: 'own' as const, nsPerPairPerThread: 4.5 }]);
   assert.is(one.length, 3);
   assert.is(one[0], two[0]);
-  assert.match(two[2]!, /^mutex +on +pair +one shared +2 +12\.35 +162$/);
-  assert.match(two[3]!, /^treiber +off +pair +one each +2 +12\.35 +4\.50$/);
+  assert.match(two[2]!, /^mutex +on +pair +one shared +2 +12\.35 +162 +95%$/);
+  assert.match(two[3]!, /^treiber +off +pair +one each +2 +12\.35 +4\.50 +95%$/);
 });
 
 format.run();
@@ -440,6 +440,7 @@ harness('every row counts exactly the pairs its workers ran, on one shared pool 
     assert.ok(r.pairs > 0 && r.pairs % 1024 === 0, `pairs ${r.pairs}`);
     assert.ok(r.mops > 0 && Number.isFinite(r.mops));
     assert.ok(r.nsPerPairPerThread > 0 && Number.isFinite(r.nsPerPairPerThread));
+    assert.ok(r.fairness > 0 && r.fairness <= 1);
     assert.is(r.strategy, 'stub');
   }
 });
