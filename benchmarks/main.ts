@@ -11,7 +11,8 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { availableParallelism, cpus, platform, arch } from 'node:os';
 import { dirname } from 'node:path';
 import type { BenchCase } from './case.js';
-import { runContention, STRATEGIES } from './contention.js';
+import { runContention, STRATEGIES, workerCounts } from './contention.js';
+import { loadWorkloadWorkers, runThroughput, THROUGHPUT_NAME, throughputTable, type ThroughputRow } from './throughput.js';
 import {
   cargoLine,
   cargoWidth,
@@ -61,6 +62,7 @@ export interface Report {
   missing: Array<{ suite: string; module: string; cases: string[] }>;
   throughput: null | {
     harness: string;
+    durationMs: number;
     rows: ThroughputRow[];
   };
   contention: null | {
@@ -134,46 +136,6 @@ const GROUP_ORDER = ['mempool', 'shared', 'peers', 'alloc', 'workload'];
 function groupRank(group: string): number {
   const i = GROUP_ORDER.indexOf(group);
   return i < 0 ? GROUP_ORDER.length : i;
-}
-
-/** The name `--filter` selects the workload's across-workers table by. */
-const THROUGHPUT_NAME = 'workload_throughput';
-
-/** One row of the workload's across-workers table. */
-export interface ThroughputRow {
-  name: string;
-  workers: number;
-  perSec: number;
-  unit?: string;
-}
-
-/**
- * The hook for the workload's multi-worker run (issue 5): `benchmarks/workloads/cases.ts` exports
- * `workloadThroughput({ workers, quick })`, which runs on the worker harness (harness.ts) and
- * resolves with rows `{ name, workers, perSec, unit? }` (unit default `searches/s`). A workload
- * module without it is a failure, not a silent gap.
- */
-export async function runThroughput(mod: Record<string, unknown>, opts: { workers: number; quick: boolean }): Promise<ThroughputRow[]> {
-  const fn = mod['workloadThroughput'];
-  if (typeof fn !== 'function') throw new Error('benchmarks/workloads/cases.ts exports no function `workloadThroughput`');
-  const rows: unknown = await (fn as (o: typeof opts) => unknown)(opts);
-  const ok =
-    Array.isArray(rows) &&
-    rows.length > 0 &&
-    rows.every(
-      (r: Record<string, unknown>) =>
-        typeof r?.['name'] === 'string' && Number.isInteger(r['workers']) && typeof r['perSec'] === 'number' && (r['perSec'] as number) > 0,
-    );
-  if (!ok) throw new Error('workloadThroughput() must resolve with rows { name, workers, perSec > 0 }');
-  return rows as ThroughputRow[];
-}
-
-export function throughputTable(rows: readonly ThroughputRow[]): string[] {
-  const w = Math.max(4, ...rows.map((r) => r.name.length));
-  return [
-    `${'case'.padEnd(w)}  workers  ${'per second'.padStart(14)}`,
-    ...rows.map((r) => `${r.name.padEnd(w)}  ${String(r.workers).padStart(7)}  ${Math.round(r.perSec).toLocaleString('en-US').padStart(14)} ${r.unit ?? 'searches/s'}`),
-  ];
 }
 
 /** The contention strategies a filter selects: all with no filter, else those whose row name matches. */
@@ -272,14 +234,33 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   if (referenceNs === undefined && timed.length > 0) out(`(ratio column empty: ${REFERENCE_CASE} was not in this run)`);
 
-  const workloadModule = suites.find((s) => s.name === 'workload')?.loaded;
-  if (workloadModule !== undefined && matches(THROUGHPUT_NAME, opts.filters, opts.exact)) {
+  // The workload across workers runs whenever its cases could be loaded (a missing workload suite
+  // has already printed its FAILED lines) and the filter selects it.
+  const workloadLoaded = suites.find((s) => s.name === 'workload')?.loaded !== undefined;
+  if (workloadLoaded && matches(THROUGHPUT_NAME, opts.filters, opts.exact)) {
+    const durationMs = opts.quick ? CONTENTION_QUICK_MS : CONTENTION_MS;
     out();
-    out(`workload across workers: worker harness (not benny), 1..${workers} workers on ${machine.cores} cores, each with its own getLocalPool scratch`);
+    out(
+      `workload across workers: the workload's own worker harness (not benny), ${durationMs} ms per row, ` +
+        `1..${workers} workers on ${machine.cores} cores, each with its own scratch`,
+    );
     try {
-      const rows = await runThroughput(workloadModule, { workers, quick: opts.quick });
-      for (const line of throughputTable(rows)) out(line);
-      report.throughput = { harness: 'worker_threads + Atomics barrier, fixed duration (not benny)', rows };
+      const run = await loadWorkloadWorkers();
+      const rows: ThroughputRow[] = [];
+      await runThroughput(run, {
+        counts: workerCounts(workers),
+        durationMs,
+        onRow(row) {
+          rows.push(row);
+          const table = throughputTable(rows);
+          if (rows.length === 1) {
+            out(table[0]);
+            out(table[1]);
+          }
+          out(table[table.length - 1]);
+        },
+      });
+      report.throughput = { harness: 'runWorkloadWorkers (worker_threads, Atomics start line, fixed duration; not benny)', durationMs, rows };
     } catch (err) {
       report.failed.push({ name: THROUGHPUT_NAME, error: errorText(err) });
       out(failedLine(THROUGHPUT_NAME, errorText(err), pad));

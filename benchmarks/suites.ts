@@ -109,6 +109,6 @@ export function allSuites(): Suite[] {
       'bitmap_get_put',
       'shared_tls_get_put',
     ]),
-    dynamicSuite('workload', './workloads/cases.js', 'workloadCases', ['workload_fresh', 'workload_local_pool', 'workload_buffer_pool']),
+    dynamicSuite('workload', './workloads/cases.js', 'workloadCases', ['workload_alloc', 'workload_pool', 'workload_buffer']),
   ];
 }

@@ -31,7 +31,7 @@ import { QUICK_TIMING, runCase } from '../benchmarks/runner.js';
 import { dynamicSuite, MissingSuiteError } from '../benchmarks/suites.js';
 import { runContention, WARMUP_PAIRS, workerCounts } from '../benchmarks/contention.js';
 import { runWorkers } from '../benchmarks/harness.js';
-import { runThroughput, throughputTable } from '../benchmarks/main.js';
+import { runThroughput, throughputTable, type RunWorkloadWorkers } from '../benchmarks/throughput.js';
 
 const CLI = fileURLToPath(new URL('../benchmarks/cli.js', import.meta.url));
 /** A cargo bench line as libtest prints it (plus our ratio column after it). */
@@ -310,23 +310,34 @@ suites('a module without the expected export is missing too, by name', async () 
   assert.match((err as Error).message, /does not export a function `noSuchExport`/);
 });
 
-suites('the workload throughput hook: missing or malformed is an error, rows make a table', async () => {
-  const errorOf = async (mod: Record<string, unknown>) => {
+suites('the workload across workers: results are checked before they become rows', async () => {
+  const good: RunWorkloadWorkers = async ({ workers, source }) => ({
+    workers,
+    source,
+    searches: 1000 * workers,
+    searchesPerSecond: 1e6 * workers,
+    perWorker: Array.from({ length: workers }, (_, i) => 1e6 * (i === 0 ? 1 : 0.5)),
+  });
+  const rows = await runThroughput(good, { counts: [1, 2], durationMs: 1, sources: ['pool'] });
+  assert.equal(rows.map((r) => [r.source, r.workers, r.nsPerSearchPerThread, r.fairness]), [
+    ['pool', 1, 1000, 1],
+    ['pool', 2, 1000, 0.5],
+  ]);
+  const table = throughputTable(rows);
+  assert.match(table[2]!, /^pool +1 +1,000,000 +1,000 +100%$/);
+  assert.match(table[3]!, /^pool +2 +2,000,000 +1,000 +50%$/);
+
+  const wrongCount: RunWorkloadWorkers = async (o) => ({ ...(await good(o)), perWorker: [1] });
+  const zero: RunWorkloadWorkers = async (o) => ({ ...(await good(o)), searchesPerSecond: 0 });
+  for (const bad of [wrongCount, zero]) {
+    let err: unknown;
     try {
-      await runThroughput(mod, { workers: 2, quick: true });
+      await runThroughput(bad, { counts: [2], durationMs: 1, sources: ['pool'] });
     } catch (e) {
-      return String(e);
+      err = e;
     }
-    return 'no error';
-  };
-  assert.match(await errorOf({}), /exports no function `workloadThroughput`/);
-  assert.match(await errorOf({ workloadThroughput: async () => [] }), /must resolve with rows/);
-  assert.match(await errorOf({ workloadThroughput: async () => [{ name: 'x', workers: 1, perSec: 0 }] }), /perSec > 0/);
-  const rows = await runThroughput(
-    { workloadThroughput: async (o: { workers: number }) => [{ name: 'workload_local_pool', workers: o.workers, perSec: 1234567.8 }] },
-    { workers: 2, quick: true },
-  );
-  assert.equal(throughputTable(rows), ['case                 workers      per second', 'workload_local_pool        2       1,234,568 searches/s']);
+    assert.match(String(err), /returned no usable result/);
+  }
 });
 
 suites.run();

@@ -1,0 +1,109 @@
+/**
+ * The workload across workers (issue 5): searches per second with N workers, each with its own
+ * scratch (its own `getLocalPool` pool, its own BufferPools, or fresh allocation). The workload module
+ * runs its own worker harness (`runWorkloadWorkers` in benchmarks/workloads/workers.ts: an Atomics
+ * start line, a stop flag, each worker timing itself); this file calls it for every scratch source
+ * and N = 1, 2, 4, ... up to --workers, checks what comes back, and prints the table. Not benny.
+ */
+import { formatNs } from './format.js';
+
+/** The row name `--filter` selects this table by. */
+export const THROUGHPUT_NAME = 'workload_workers';
+
+/** The module and export this table needs, relative to this file (compiled). */
+export const WORKERS_MODULE = './workloads/workers.js';
+
+/** Scratch sources of the workload (issue 5): fresh allocation, getLocalPool, BufferPool. */
+export const SOURCES = ['alloc', 'pool', 'buffer'] as const;
+
+export interface WorkloadWorkersResult {
+  workers: number;
+  source: string;
+  searches: number;
+  searchesPerSecond: number;
+  perWorker: number[];
+}
+
+export type RunWorkloadWorkers = (opts: { workers: number; durationMs: number; source: string }) => Promise<WorkloadWorkersResult>;
+
+export interface ThroughputRow {
+  source: string;
+  workers: number;
+  searchesPerSec: number;
+  /** ns per search per worker: workers / (searches per second), in ns. */
+  nsPerSearchPerThread: number;
+  /** Slowest worker's rate over the fastest's (1 = even). */
+  fairness: number;
+  searches: number;
+}
+
+/** Loads `runWorkloadWorkers`; throws an Error naming the module when it is not in the build. */
+export async function loadWorkloadWorkers(): Promise<RunWorkloadWorkers> {
+  const url = new URL(WORKERS_MODULE, import.meta.url);
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(url.href)) as Record<string, unknown>;
+  } catch (err) {
+    const e = err as { code?: string; message?: string };
+    if (e.code === 'ERR_MODULE_NOT_FOUND' && (e.message ?? '').includes(url.pathname)) {
+      throw new Error('benchmarks/workloads/workers.ts is not in this build');
+    }
+    throw err;
+  }
+  const run = mod['runWorkloadWorkers'];
+  if (typeof run !== 'function') throw new Error('benchmarks/workloads/workers.ts exports no function `runWorkloadWorkers`');
+  return run as RunWorkloadWorkers;
+}
+
+/** Runs every source at every worker count; checks each result before it becomes a row. */
+export async function runThroughput(
+  run: RunWorkloadWorkers,
+  opts: { counts: readonly number[]; durationMs: number; sources?: readonly string[]; onRow?: (row: ThroughputRow) => void },
+): Promise<ThroughputRow[]> {
+  const rows: ThroughputRow[] = [];
+  for (const source of opts.sources ?? SOURCES) {
+    for (const n of opts.counts) {
+      const r = await run({ workers: n, durationMs: opts.durationMs, source });
+      const ok =
+        r !== null &&
+        typeof r === 'object' &&
+        r.workers === n &&
+        r.searchesPerSecond > 0 &&
+        Number.isFinite(r.searchesPerSecond) &&
+        Array.isArray(r.perWorker) &&
+        r.perWorker.length === n &&
+        r.perWorker.every((x) => x > 0);
+      if (!ok) {
+        throw new Error(`runWorkloadWorkers({ workers: ${n}, source: '${source}' }) returned no usable result: ${JSON.stringify(r)}`);
+      }
+      const row: ThroughputRow = {
+        source,
+        workers: n,
+        searchesPerSec: r.searchesPerSecond,
+        nsPerSearchPerThread: (1e9 * n) / r.searchesPerSecond,
+        fairness: Math.min(...r.perWorker) / Math.max(...r.perWorker),
+        searches: r.searches,
+      };
+      rows.push(row);
+      opts.onRow?.(row);
+    }
+  }
+  return rows;
+}
+
+/** Fixed minimum widths, so rows printed one at a time line up with the head. */
+const WIDTHS = [7, 7, 14, 16, 8] as const;
+
+export function throughputTable(rows: readonly ThroughputRow[]): string[] {
+  const head = ['scratch', 'workers', 'searches/s', 'ns/search/thread', 'fairness'];
+  const body = rows.map((r) => [
+    r.source,
+    String(r.workers),
+    Math.round(r.searchesPerSec).toLocaleString('en-US'),
+    formatNs(r.nsPerSearchPerThread),
+    `${Math.round(r.fairness * 100)}%`,
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, WIDTHS[i]!, ...body.map((b) => b[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i < 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)];
+}
