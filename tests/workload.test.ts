@@ -8,6 +8,11 @@ import { workloadCases } from '../benchmarks/workloads/cases.js';
 import { PATTERNS } from '../benchmarks/workloads/corpus.js';
 import { runWorkloadWorkers } from '../benchmarks/workloads/workers.js';
 import { DEFAULT_LINES, GcMeter, Workload } from '../benchmarks/workloads/workload.js';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+setFlagsFromString('--expose-gc');
+const collect = runInNewContext('gc') as () => void;
 
 const cases = suite('workloadCases');
 
@@ -34,6 +39,24 @@ cases('validate, a few calls, then extra() reports searches and GC per million s
     assert.ok((extra['gc_per_1M'] as number) >= 0 && (extra['gc_ms_per_1M'] as number) >= 0);
     c.teardown!();
   }
+});
+
+cases('each collection is charged to the case whose fn() ran last, even when every case was validated first', () => {
+  const [a, b] = workloadCases({ sources: ['pool', 'buffer'], lines: 5 });
+  a!.validate();
+  b!.validate();
+  collect(); // before any fn(): nobody's
+  a!.fn();
+  collect(); // a's
+  b!.fn(); // a's meter stops here
+  const first = a!.extra!();
+  collect(); // b's
+  collect(); // b's
+  assert.equal(a!.extra!(), first, 'a no longer counts');
+  const perMillionA = 1e6 / a!.batch;
+  assert.is(first['gc_per_1M'], Math.round(perMillionA * 100) / 100, 'exactly one collection charged to a');
+  const bx = b!.extra!();
+  assert.is(bx['gc_per_1M'], Math.round((2 * 1e6) / b!.batch * 100) / 100, 'exactly two charged to b');
 });
 
 cases('extra() before any timed call reports zeros, not NaN', () => {
@@ -72,20 +95,22 @@ workload('a pass counts the same matches for every scratch source', () => {
   assert.equal(counts, [counts[0], counts[0], counts[0]]);
 });
 
-workload('GcMeter counts collections while started, and stop/start are idempotent', async () => {
-  const { setFlagsFromString } = await import('node:v8');
-  const { runInNewContext } = await import('node:vm');
-  setFlagsFromString('--expose-gc');
-  const collect = runInNewContext('gc') as () => void;
+workload('GcMeter counts collections while started, synchronously, and stop/start are idempotent', () => {
   const meter = new GcMeter();
   meter.stop();
   meter.start();
   meter.start();
   collect();
-  await new Promise((resolve) => setImmediate(resolve));
   meter.stop();
-  assert.ok(meter.events >= 1, `${meter.events} events`);
-  assert.ok(meter.ms >= 0);
+  meter.stop();
+  assert.is(meter.events, 1);
+  assert.ok(meter.ms > 0);
+  collect();
+  assert.is(meter.events, 1, 'nothing counted while stopped');
+  meter.start();
+  collect();
+  meter.stop();
+  assert.is(meter.events, 2, 'intervals add up');
   meter.reset();
   assert.is(meter.events, 0);
   assert.is(meter.ms, 0);

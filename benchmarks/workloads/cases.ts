@@ -7,7 +7,8 @@
  *
  * One call of `fn` is one pass of the workload (every pattern over the same 100 short corpus lines:
  * 1,500 searches), so ns/iter = ns per search. `extra()` reports the garbage collections seen while
- * the case ran (perf_hooks `gc` entries), per million searches: their count and total duration.
+ * the case ran, per million searches: their count and total duration (see `GcMeter` for why these
+ * come from `v8.GCProfiler` rather than perf_hooks `gc` entries, which it matches in count).
  */
 import type { BenchCase } from '../case.js';
 import { SCRATCH_SOURCES, type ScratchSource } from './regex/regex.js';
@@ -23,35 +24,52 @@ export function workloadCases(options: WorkloadCaseOptions = {}): BenchCase[] {
   return (options.sources ?? SCRATCH_SOURCES).map((source) => workloadCase(source, options));
 }
 
+/**
+ * The case whose GC meter is running. Only one runs at a time, switched in `fn()` when another case
+ * starts calling: so a CLI that validates every case first and reads `extra()` at the very end still
+ * charges each collection to the case that was running (and the harness's own collections between
+ * two cases to the earlier one).
+ */
+let running: { meter: GcMeter } | undefined;
+
 function workloadCase(source: ScratchSource, options: WorkloadOptions): BenchCase {
   const workload = new Workload(source, options);
-  const gc = new GcMeter();
+  const self = { meter: new GcMeter() };
   let passes = 0;
+  const pause = () => {
+    if (running === self) {
+      self.meter.stop();
+      running = undefined;
+    }
+  };
   return {
     name: `workload_${source}`,
     group: 'workload',
     batch: workload.searches,
     fn() {
+      if (running !== self) {
+        running?.meter.stop();
+        running = self;
+        self.meter.start();
+      }
       workload.pass();
       passes++;
     },
     validate() {
+      pause();
       workload.validate();
-      // Counting starts once validation is done, right before timing.
       passes = 0;
-      gc.reset();
-      gc.start();
+      self.meter.reset();
     },
-    teardown() {
-      gc.stop();
-    },
+    teardown: pause,
     extra() {
-      gc.stop();
+      // Synchronous: safe to call from benny's `complete` callback.
+      pause();
       const millions = (passes * workload.searches) / 1e6;
       return {
         searches: passes * workload.searches,
-        gc_per_1M: millions > 0 ? round(gc.events / millions) : 0,
-        gc_ms_per_1M: millions > 0 ? round(gc.ms / millions) : 0,
+        gc_per_1M: millions > 0 ? round(self.meter.events / millions) : 0,
+        gc_ms_per_1M: millions > 0 ? round(self.meter.ms / millions) : 0,
       };
     },
   };

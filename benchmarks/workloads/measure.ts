@@ -4,11 +4,13 @@
  *
  * Each round times every scratch source in turn (round-robin, so drift on a shared machine hits all
  * of them alike) over `passes` passes of the workload (1,500 searches each), counting garbage
- * collections (perf_hooks `gc` entries) during each source's interval. Prints the median ns per
+ * collections (GcMeter: v8.GCProfiler, cross-checked against perf_hooks `gc` entries) during each
+ * source's interval. Prints the median ns per
  * search, GC events and GC ms per million searches, and the target ratios:
  *   pooled (LocalPool) >= 1.5x faster than alloc; >= 10x fewer GC events; BufferPool within 1.2x of pooled.
  * With `--workers N`, also searches/second for 1..N workers, each with its own getLocalPool scratch.
  */
+import { PerformanceObserver } from 'node:perf_hooks';
 import { SCRATCH_SOURCES, type ScratchSource } from './regex/regex.js';
 import { GcMeter, Workload } from './workload.js';
 import { runWorkloadWorkers } from './workers.js';
@@ -41,6 +43,11 @@ for (const w of workloads.values()) {
 
 const samples = new Map<ScratchSource, Sample[]>(SCRATCH_SOURCES.map((s) => [s, []]));
 const gc = new GcMeter();
+// Cross-check: perf_hooks `gc` entries over the whole run (delivered once the event loop turns).
+let hookEvents = 0;
+let meterEvents = 0;
+const hooks = new PerformanceObserver((list) => void (hookEvents += list.getEntries().length));
+hooks.observe({ entryTypes: ['gc'] });
 for (let r = 0; r < rounds; r++) {
   for (const source of SCRATCH_SOURCES) {
     const w = workloads.get(source)!;
@@ -49,13 +56,16 @@ for (let r = 0; r < rounds; r++) {
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < passes; i++) w.pass();
     const ns = Number(process.hrtime.bigint() - t0);
-    // Let the observer's queued callbacks run; stop() also takes what is still buffered.
-    await new Promise((resolve) => setImmediate(resolve));
     gc.stop();
+    meterEvents += gc.events;
     const searches = passes * w.searches;
     samples.get(source)!.push({ ns: ns / searches, gcEvents: (gc.events * 1e6) / searches, gcMs: (gc.ms * 1e6) / searches });
   }
 }
+
+// Let perf_hooks deliver its queued entries (they come through setImmediate), then compare.
+for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 5));
+hooks.disconnect();
 
 const cpu = (await import('node:os')).cpus()[0]?.model ?? 'unknown CPU';
 console.log(`regex workload, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpu}`);
@@ -68,6 +78,7 @@ for (const source of SCRATCH_SOURCES) {
   med.set(source, m);
   console.log(`${source.padEnd(8)} ${m.ns.toFixed(0).padStart(9)}  ${m.gcEvents.toFixed(1).padStart(5)}  ${m.gcMs.toFixed(2).padStart(8)}`);
 }
+console.log(`GC events over the timed run: GCProfiler ${meterEvents}, perf_hooks gc entries ${hookEvents} (the latter may include a few from between intervals)`);
 const alloc = med.get('alloc')!;
 const pool = med.get('pool')!;
 const buffer = med.get('buffer')!;

@@ -3,7 +3,7 @@
  * the standalone measurement: every pattern of `PATTERNS` searched over the same evenly sampled
  * short lines of the corpus, with the scratch from one source.
  */
-import { PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
+import { GCProfiler } from 'node:v8';
 import { loadCorpus, PATTERNS, SHORT_LINE_MAX } from './corpus.js';
 import { Regex, type ScratchSource } from './regex/regex.js';
 
@@ -74,42 +74,45 @@ export class Workload {
 }
 
 /**
- * Counts garbage collections (perf_hooks `gc` entries) while it is started. Counts every collection
- * in this isolate, including those caused by the harness around the measured code: compare figures
- * taken in one run, side by side.
+ * Counts garbage collections, and their total duration, between `start()` and `stop()`.
+ *
+ * It reads them from `v8.GCProfiler`, which records each collection as it happens, not from
+ * perf_hooks `gc` entries: Node emits those through `setImmediate`, so code that never yields to the
+ * event loop (benny runs every cycle of a case synchronously, and calls `complete` in the same task)
+ * sees none of them when it asks. Both count the same collections once the loop has turned:
+ * `measure.js` prints the perf_hooks count beside this one as a check. Counts every collection in the
+ * isolate, including those caused by the harness around the measured code: compare figures taken in
+ * one run, side by side.
  */
 export class GcMeter {
-  private _observer: PerformanceObserver | undefined;
+  private _profiler: GCProfiler | undefined;
   private _events = 0;
   private _ms = 0;
 
   start(): void {
-    if (this._observer !== undefined) return;
-    this._observer = new PerformanceObserver((list) => this._add(list.getEntries()));
-    this._observer.observe({ entryTypes: ['gc'] });
+    if (this._profiler !== undefined) return;
+    this._profiler = new GCProfiler();
+    this._profiler.start();
   }
 
-  /** Stops counting; collections reported late (still buffered) are included. */
+  /** Stops counting and adds what was recorded to the totals. Synchronous: no event-loop turn needed. */
   stop(): void {
-    if (this._observer === undefined) return;
-    this._add(this._observer.takeRecords());
-    this._observer.disconnect();
-    this._observer = undefined;
-  }
-
-  private _add(entries: PerformanceEntry[]): void {
-    for (const e of entries) {
+    const profiler = this._profiler;
+    if (profiler === undefined) return;
+    this._profiler = undefined;
+    const result = profiler.stop() as { statistics: { cost: number }[] } | undefined;
+    for (const gc of result?.statistics ?? []) {
       this._events++;
-      this._ms += e.duration;
+      this._ms += gc.cost / 1000; // `cost` is in microseconds
     }
   }
 
-  /** Collections seen so far (call `stop()` first for a final figure). */
+  /** Collections counted over every start/stop interval since `reset()`. */
   get events(): number {
     return this._events;
   }
 
-  /** Total duration of the collections seen, in ms. */
+  /** Total duration of those collections, in ms. */
   get ms(): number {
     return this._ms;
   }
