@@ -3,7 +3,8 @@
  * own scratch (its own `getLocalPool` pool, or its own BufferPools, or none for `alloc`: every
  * isolate has its own copy of those modules), then searches for a fixed time. benny times only
  * in-process code, so this runs its own harness: workers say they are ready by message and park
- * on an Atomics start line; a stop flag in the same SharedArrayBuffer ends the run, each worker timing itself from the start line to the pass where it saw the stop.
+ * on an Atomics start line; a stop flag in the same SharedArrayBuffer ends the run, each worker
+ * timing itself from the start line to the pass where it saw the stop.
  *
  * Result: searches per second summed over workers, and per worker.
  */
@@ -78,6 +79,7 @@ export async function runWorkloadWorkers(options: WorkloadWorkersOptions): Promi
     await Promise.all(ready);
     // INVARIANT: GO goes 0 -> 1 once; every worker waits on it with expected value 0.
     Atomics.store(control, CONTROL.GO, 1);
+    // INVARIANT: after the store: a parked worker wakes to GO = 1, one not yet parked loads 1 and never waits.
     Atomics.notify(control, CONTROL.GO);
     await new Promise((resolve) => setTimeout(resolve, durationMs));
     // INVARIANT: STOP goes 0 -> 1 once; workers only read it.
