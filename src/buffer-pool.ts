@@ -297,7 +297,10 @@ export class BufferPool<A extends TypedArray> {
     return this._closed;
   }
 
-  /** Counters summed over every class, read at the moment of the call. */
+  /**
+   * Counters summed over every class, read at the moment of the call. `highWater` is the sum of the
+   * classes' own high-water marks (an upper bound on the arrays ever lent at once).
+   */
   get stats(): BufferPoolStats {
     let hits = 0;
     let misses = 0;
