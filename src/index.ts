@@ -11,3 +11,15 @@ export {
   type PoolStats,
 } from './local-pool.js';
 export { closeLocalPool, definePool, getLocalPool, type PoolKey, type PoolToken } from './registry.js';
+export {
+  BufferPool,
+  type AnyBufferOf,
+  DEFAULT_MAX_BYTES,
+  DEFAULT_PER_CLASS,
+  getLocalBufferPool,
+  type BufferPoolOptions,
+  type BufferPoolStats,
+  type TypedArray,
+  type TypedArrayConstructor,
+  type ZeroPolicy,
+} from './buffer-pool.js';
