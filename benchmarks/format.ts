@@ -16,6 +16,17 @@
 /** The case every ratio is taken against (mempool's table has it too). */
 export const REFERENCE_CASE = 'tls_get_put';
 
+/**
+ * Groups whose iterations are not get/put pairs take their ratio against their own baseline: a regex
+ * search over a pool round trip says nothing, a pooled search over a search with fresh scratch does.
+ */
+export const GROUP_REFERENCE: Readonly<Record<string, string>> = { workload: 'workload_alloc' };
+
+/** The case a row's ratio is taken against. */
+export function referenceFor(group: string): string {
+  return GROUP_REFERENCE[group] ?? REFERENCE_CASE;
+}
+
 /** libtest's width for the ns/iter field. */
 const NS_WIDTH = 11;
 
@@ -210,7 +221,7 @@ export function headerLines(m: MachineInfo, quick: boolean): string[] {
     `isopool-bench: Node ${m.node}, V8 ${m.v8}, ${m.cpu}, ${m.cores} cores, ${m.platform}, ${m.date}`,
     `benny, each call loops a batch; ns/iter = 1e9 / (ops/s) / batch, +/- = benny's 95% margin of error.` +
       (quick ? ' QUICK RUN: rough numbers.' : ''),
-    `ratio column: ns/iter / ${REFERENCE_CASE}'s ns/iter; results are comparable only within one run.`,
+    `ratio column: ns/iter / ${REFERENCE_CASE}'s ns/iter (workload rows: / workload_alloc's); results are comparable only within one run.`,
   ];
 }
 

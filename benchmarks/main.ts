@@ -24,6 +24,7 @@ import {
   padFor,
   parseArgs,
   REFERENCE_CASE,
+  referenceFor,
   USAGE,
   UsageError,
   type CliOptions,
@@ -56,6 +57,8 @@ export interface Report {
     iterPerSec: number;
     samples: number;
     ratio: number | null;
+    /** The case `ratio` is taken against. */
+    ratioTo: string;
     extra?: Record<string, number | string>;
   }>;
   failed: Array<{ name: string; error: string }>;
@@ -203,12 +206,15 @@ export async function main(argv: readonly string[]): Promise<number> {
   const pad = padFor([...cases.map((c) => c.name), ...missingNames]);
   out(`running ${cases.length + missingNames.length} benchmarks` + (contention.length > 0 ? ' and the contention harness' : ''));
 
-  let referenceNs: number | undefined;
+  // ns/iter of every case timed so far, for the ratio column (references run first in their group).
+  const nsByName = new Map<string, number>();
   const timed: CaseResultNs[] = [];
   for (const c of cases) {
     try {
       const r = await runCase(c, timing);
-      if (r.name === REFERENCE_CASE) referenceNs = r.ns;
+      nsByName.set(r.name, r.ns);
+      const ratioTo = referenceFor(r.group);
+      const referenceNs = nsByName.get(ratioTo);
       timed.push(r);
       const extra = r.extra ? '  ' + Object.entries(r.extra).map(([k, v]) => `${k}=${v}`).join(' ') : '';
       out(`${cargoLine(r.name, r.ns, r.plusMinus, pad).padEnd(cargoWidth(pad))}  ${formatRatio(r.ns, referenceNs).padStart(7)}${extra}`);
@@ -222,6 +228,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         iterPerSec: r.iterPerSec,
         samples: r.samples,
         ratio: referenceNs === undefined ? null : r.ns / referenceNs,
+        ratioTo,
         ...(r.extra ? { extra: r.extra } : {}),
       });
     } catch (err) {
@@ -232,7 +239,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   for (const m of report.missing) {
     for (const name of m.cases) out(failedLine(name, `suite ${m.suite} missing: ${m.module} is not in this build`, pad));
   }
-  if (referenceNs === undefined && timed.length > 0) out(`(ratio column empty: ${REFERENCE_CASE} was not in this run)`);
+  const absent = [...new Set(timed.map((r) => referenceFor(r.group)))].filter((n) => !nsByName.has(n));
+  if (absent.length > 0) out(`(ratio "-": ${absent.join(', ')} not in this run)`);
 
   // The workload across workers runs whenever its cases could be loaded (a missing workload suite
   // has already printed its FAILED lines) and the filter selects it.

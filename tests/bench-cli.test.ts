@@ -384,6 +384,7 @@ cli('--quick on two cases prints the header, cargo lines with ratios, and writes
     }
     assert.equal(rs.map((r) => r['group']), ['mempool', 'peers']);
     assert.is(rs[0]!['ratio'], 1);
+    assert.equal(rs.map((r) => r['ratioTo']), ['tls_get_put', 'tls_get_put']);
     const html = readFileSync(chart, 'utf8');
     assert.match(html, /<canvas id="chart/);
     assert.match(html, /"tls_get_put","array_stack_get_put"/);
