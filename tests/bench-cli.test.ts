@@ -401,6 +401,16 @@ cli('a bad flag is a clear error on stderr and exit status 2, with nothing timed
   assert.match(stderr, /Usage: isopool-bench/);
 });
 
+cli('the package bin isopool-bench is the compiled CLI, with a node shebang; npm run bench runs it', () => {
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin?: Record<string, string>; scripts?: Record<string, string> };
+  const bin = pkg.bin?.['isopool-bench'];
+  assert.is(bin, 'build/benchmarks/cli.js');
+  assert.is(join(root, bin!), CLI);
+  assert.is(readFileSync(CLI, 'utf8').split('\n')[0], '#!/usr/bin/env node');
+  assert.match(pkg.scripts?.['bench'] ?? '', /node build\/benchmarks\/cli\.js/);
+});
+
 cli('--help prints the usage and exits 0', async () => {
   const { code, stdout } = await run(['--help']);
   assert.is(code, 0);
