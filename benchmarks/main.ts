@@ -199,12 +199,17 @@ export async function main(argv: readonly string[]): Promise<number> {
       if (wanted.length > 0) report.missing.push({ suite: err.suite, module: err.module, cases: wanted });
     }
   }
-  // mempool's table first, allocation (which leaves garbage behind for the collector) after the pools.
-  cases.sort((a, b) => groupRank(a.group) - groupRank(b.group));
+  // mempool's table first, allocation (which leaves garbage behind for the collector) after the pools;
+  // inside a group its reference case first, so every ratio can be printed as its line is.
+  const refRank = (c: BenchCase) => (c.name === referenceFor(c.group) ? 0 : 1);
+  cases.sort((a, b) => groupRank(a.group) - groupRank(b.group) || refRank(a) - refRank(b));
   const contention = contentionStrategies(opts);
   const missingNames = report.missing.flatMap((m) => m.cases);
   const pad = padFor([...cases.map((c) => c.name), ...missingNames]);
-  out(`running ${cases.length + missingNames.length} benchmarks` + (contention.length > 0 ? ' and the contention harness' : ''));
+  const workloadLoaded = suites.find((s) => s.name === 'workload')?.loaded !== undefined;
+  const throughput = workloadLoaded && matches(THROUGHPUT_NAME, opts.filters, opts.exact);
+  const more = [throughput ? 'the workload across workers' : '', contention.length > 0 ? 'the contention harness' : ''].filter(Boolean);
+  out(`running ${cases.length + missingNames.length} benchmarks${more.length > 0 ? ` and ${more.join(' and ')}` : ''}`);
 
   // ns/iter of every case timed so far, for the ratio column (references run first in their group).
   const nsByName = new Map<string, number>();
@@ -244,8 +249,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   // The workload across workers runs whenever its cases could be loaded (a missing workload suite
   // has already printed its FAILED lines) and the filter selects it.
-  const workloadLoaded = suites.find((s) => s.name === 'workload')?.loaded !== undefined;
-  if (workloadLoaded && matches(THROUGHPUT_NAME, opts.filters, opts.exact)) {
+  if (throughput) {
     const durationMs = opts.quick ? CONTENTION_QUICK_MS : CONTENTION_MS;
     out();
     out(
