@@ -38,6 +38,10 @@ export interface CliOptions {
   quick: boolean;
   workers: number | undefined;
   help: boolean;
+  /** Time every case in the CLI's own process instead of one child process each. */
+  inProcess: boolean;
+  /** Internal: this process is a child timing one case (see main.ts). */
+  runCase: string | undefined;
 }
 
 /** A bad command line: the CLI prints the message and the usage, and exits with status 2. */
@@ -57,6 +61,8 @@ Options:
   --chart <file>     also write benny's HTML bar chart (iterations/s) to <file>
   --quick            short runs (smoke test; numbers are rough)
   --workers <N>      most workers in the contention and workload runs (default: core count)
+  --in-process       time every case in this process (default: a fresh child process per case,
+                     so no case inherits another's type feedback or garbage)
   --help             print this and exit
 
 Exit status: 0 ok, 1 a case failed validation or a suite is missing, 2 bad arguments.`;
@@ -77,6 +83,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     quick: false,
     workers: undefined,
     help: false,
+    inProcess: false,
+    runCase: undefined,
   };
   const args: string[] = [];
   for (const a of argv) {
@@ -114,6 +122,12 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         opts.workers = n;
         break;
       }
+      case '--in-process':
+        opts.inProcess = true;
+        break;
+      case '--run-case':
+        opts.runCase = takeValue(args, i++, a);
+        break;
       case '--help':
       case '-h':
         opts.help = true;

@@ -7,9 +7,11 @@
  *     is not in the build, prints a FAILED line and makes the exit status 1. Nothing is skipped quietly.
  *   - Bad flags: a message and the usage on stderr, exit status 2.
  */
+import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { availableParallelism, cpus, platform, arch } from 'node:os';
 import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { BenchCase } from './case.js';
 import { runContention, STRATEGIES, workerCounts } from './contention.js';
 import { loadWorkloadWorkers, runThroughput, THROUGHPUT_NAME, throughputTable, type ThroughputRow } from './throughput.js';
@@ -147,6 +149,61 @@ function contentionStrategies(opts: CliOptions): string[] {
   return STRATEGIES.filter((s) => matches(`contention_${s}`, opts.filters, opts.exact));
 }
 
+/** What a child process timing one case prints as its last stdout line. */
+type ChildMessage = { ok: true; result: CaseResultNs } | { ok: false; error: string };
+
+/** The prefix of that line, so stray output from a case cannot be mistaken for it. */
+const CHILD_TAG = 'isopool-bench-result ';
+
+/** In a child (`--run-case <name>`): load the suites, time that one case, print the result line. */
+async function childMain(opts: CliOptions, name: string, workers: number): Promise<number> {
+  let msg: ChildMessage;
+  try {
+    let found: BenchCase | undefined;
+    for (const s of allSuites()) {
+      let cases: BenchCase[];
+      try {
+        cases = await s.load({ quick: opts.quick, workers });
+      } catch (err) {
+        if (err instanceof MissingSuiteError) continue;
+        throw err;
+      }
+      found = cases.find((c) => c.name === name);
+      if (found !== undefined) break;
+    }
+    if (found === undefined) throw new Error(`no case named ${name} in this build`);
+    msg = { ok: true, result: await runCase(found, opts.quick ? QUICK_TIMING : FULL_TIMING) };
+  } catch (err) {
+    msg = { ok: false, error: errorText(err) };
+  }
+  process.stdout.write(`\n${CHILD_TAG}${JSON.stringify(msg)}\n`);
+  return msg.ok ? 0 : 1;
+}
+
+/**
+ * Times one case in a fresh `node` process running this CLI with `--run-case`. A process per case
+ * keeps one case's type feedback out of the next one's code: SharedPool's cached path measured
+ * 11.6 ns after the cache-off cases in one process against 3.8-4.1 ns alone (benchmarks/shared.cases.ts,
+ * 2026-11-21); LocalPool, reusify and the allocation cases share code and the heap the same way.
+ */
+function runCaseInChild(name: string, opts: CliOptions, workers: number): Promise<CaseResultNs> {
+  const cli = fileURLToPath(new URL('./cli.js', import.meta.url));
+  const args = [...process.execArgv, cli, '--run-case', name, '--workers', String(workers), ...(opts.quick ? ['--quick'] : [])];
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, args, { maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const line = stdout.split('\n').reverse().find((l) => l.startsWith(CHILD_TAG));
+      if (line === undefined) {
+        const why = err ? errorText(err) : 'no result line';
+        reject(new Error(`${name}: the child process failed (${why})${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`));
+        return;
+      }
+      const msg = JSON.parse(line.slice(CHILD_TAG.length)) as ChildMessage;
+      if (msg.ok) resolve(msg.result);
+      else reject(new Error(msg.error));
+    });
+  });
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   let opts: CliOptions;
   try {
@@ -165,6 +222,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const out = (line = '') => process.stdout.write(`${line}\n`);
   const machine = machineInfo();
   const workers = opts.workers ?? machine.cores;
+  if (opts.runCase !== undefined) return childMain(opts, opts.runCase, workers);
   const timing = opts.quick ? QUICK_TIMING : FULL_TIMING;
   const report: Report = {
     tool: 'isopool-bench',
@@ -216,7 +274,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const timed: CaseResultNs[] = [];
   for (const c of cases) {
     try {
-      const r = await runCase(c, timing);
+      // In process, or validated and timed by a child of its own (validation happens there too).
+      const r = opts.inProcess ? await runCase(c, timing) : await runCaseInChild(c.name, opts, workers);
       nsByName.set(r.name, r.ns);
       const ratioTo = referenceFor(r.group);
       const referenceNs = nsByName.get(ratioTo);

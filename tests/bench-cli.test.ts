@@ -129,7 +129,10 @@ format.run();
 const args = suite('parseArgs: flags');
 
 args('reads every flag, in both --flag value and --flag=value forms', () => {
-  const o = parseArgs(['--filter', 'tls', '--filter=mutex', '--json', 'a.json', '--chart=c.html', '--quick', '--workers', '3']);
+  const o = parseArgs(['--filter', 'tls', '--filter=mutex', '--json', 'a.json', '--chart=c.html', '--quick', '--workers', '3', '--in-process']);
+  assert.is(o.inProcess, true);
+  assert.is(parseArgs([]).inProcess, false);
+  assert.is(parseArgs(['--run-case', 'tls_get']).runCase, 'tls_get');
   assert.equal(o.filters, ['tls', 'mutex']);
   assert.is(o.json, 'a.json');
   assert.is(o.chart, 'c.html');
@@ -391,6 +394,21 @@ cli('--quick on two cases prints the header, cargo lines with ratios, and writes
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+cli('--in-process times the cases in the CLI\'s own process, same report format', async () => {
+  const { code, stdout } = await run(['--quick', '--in-process', '--exact', '--filter', 'tls_get_put', '--filter', 'owner_slot_get_put']);
+  assert.is(code, 0, stdout);
+  const rows = stdout.split('\n').filter((l) => l.startsWith('test bench::'));
+  assert.equal(rows.map((l) => CARGO.exec(l)?.[1]), ['tls_get_put', 'owner_slot_get_put']);
+});
+
+cli('a child asked for a case the build does not have reports the failure on its result line and exits 1', async () => {
+  const { code, stdout } = await run(['--quick', '--run-case', 'no_such_case']);
+  assert.is(code, 1);
+  const line = stdout.split('\n').find((l) => l.startsWith('isopool-bench-result '));
+  assert.ok(line !== undefined, stdout);
+  assert.equal(JSON.parse(line!.slice('isopool-bench-result '.length)), { ok: false, error: 'no case named no_such_case in this build' });
 });
 
 cli('a bad flag is a clear error on stderr and exit status 2, with nothing timed', async () => {
