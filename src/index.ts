@@ -11,3 +11,15 @@ export {
   type PoolStats,
 } from './local-pool.js';
 export { closeLocalPool, definePool, getLocalPool, type PoolKey, type PoolToken } from './registry.js';
+export {
+  DEFAULT_CACHE,
+  DEFAULT_STRATEGY,
+  SharedPool,
+  type AttachOptions,
+  type Block,
+  type SharedAcquireOptions,
+  type SharedPoolHandle,
+  type SharedPoolOptions,
+  type SharedPoolStats,
+  type Strategy,
+} from './shared/shared-pool.js';
