@@ -43,8 +43,11 @@
  * WAITERS, reads FREE_COUNT, tries once more, and sleeps on the value it read (Atomics.wait, or one
  * Atomics.waitAsync per isolate for all its async waiters, with a ref'd interval holding Node's event
  * loop open). A push bumps FREE_COUNT, and if WAITERS > 0 notifies as many sleepers as blocks it
- * freed: exactly the waiters it can serve. While any isolate waits, releases bypass the cache and the
- * releasing isolate flushes its cache, so idle cached blocks go to the waiter.
+ * freed: exactly the waiters it can serve. A release goes to the cache only while nobody waits and
+ * the shared list is not empty: a waiter can only be waiting when the list is empty, and then every
+ * release in every isolate goes to the list (and the releasing isolate flushes its cache), so idle
+ * cached blocks cannot starve a waiter elsewhere. Left: a block cached just before the list ran
+ * dry stays cached until that isolate releases again or calls flush().
  *
  * ## Alternatives rejected (Node 20.20.2, 2-vCPU AMD EPYC VM, 2026-11-21)
  *
@@ -170,8 +173,9 @@ class SharedBlock implements Block {
   }
 }
 
-/** H.WAITERS as a module constant, which optimized code folds into the hot release's load. */
+/** H.WAITERS and H.FREE_COUNT as module constants, which optimized code folds into the hot release. */
 const WAITERS_WORD = H.WAITERS;
+const FREE_WORD = H.FREE_COUNT;
 
 interface AsyncWaiter {
   resolve(block: Block): void;
@@ -358,8 +362,9 @@ export class SharedPool {
     if ((block as SharedBlock | null)?._pool === this) {
       const a = this._a;
       const w = this._ownerW + (block as SharedBlock).index;
-      // The WAITERS read is a plain hint: a stale 0 only delays a waiter to the next shared push.
-      if (a[w] === this._tag && a[WAITERS_WORD] === 0) {
+      // Cache only while nobody waits and the shared list has spare blocks; both reads are plain
+      // hints (a stale value only delays a waiter to the next shared push).
+      if (a[w] === this._tag && a[WAITERS_WORD] === 0 && a[FREE_WORD]! > 0) {
         a[w] = this._cachedTag;
         this._cache!.release(block as SharedBlock);
         return;
