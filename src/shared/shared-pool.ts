@@ -140,7 +140,7 @@ export interface SharedAcquireOptions {
 }
 
 export interface SharedPoolStats {
-  /** Blocks on the shared free list (all isolates). */
+  /** Blocks on the shared free list (all isolates): owner words that read 0, a scan of the owner table. */
   readonly free: number;
   /** Blocks idle in this isolate's cache. */
   readonly cachedHere: number;
@@ -472,14 +472,23 @@ export class SharedPool {
     return this._closed;
   }
 
-  /** Counters, read at the moment of the call (`lentHere` scans the owner table: O(blocks)). */
+  /**
+   * Counters, read at the moment of the call. `free` and `lentHere` scan the owner table (O(blocks),
+   * exact at quiescence whatever isolates died mid-operation; FREE_COUNT, the header's running count,
+   * can drift by the batch a dead isolate was moving and only serves as a hint and the futex word).
+   */
   get stats(): SharedPoolStats {
     const a = this._a;
     let lent = 0;
-    for (let k = 0; k < this.blocks; k++) if (a[this._ownerW + k] === this._tag) lent++;
+    let free = 0;
+    for (let k = 0; k < this.blocks; k++) {
+      const w = a[this._ownerW + k];
+      if (w === this._tag) lent++;
+      else if (w === 0) free++;
+    }
     const cs = this._cache?.stats;
     return {
-      free: Atomics.load(a, H.FREE_COUNT),
+      free,
       cachedHere: cs?.idle ?? 0,
       lentHere: lent,
       waits: this._waits,

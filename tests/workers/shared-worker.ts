@@ -106,7 +106,7 @@ function stress(pool: SharedPool, d: Data): void {
       if (was !== 0) fail(`block ${b.index} stamped ${was} when worker ${mine} acquired it`);
       held.push(b);
     }
-    const r = rand();
+    const r = rand() >>> 8; // the LCG's low bits cycle fast
     if (held.length > 0 && (b === undefined || held.length > 1 + (r & 3))) {
       const x = held.splice(r % held.length, 1)[0]!;
       if ((r & 0x70) !== 0 || !send(x)) letGo(x);
