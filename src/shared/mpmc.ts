@@ -20,19 +20,18 @@
  *
  * A producer stalled between its claim and its publish makes consumers see "empty" at its cell while
  * later cells hold blocks; a stalled consumer makes producers see "full" at its cell. A pop that
- * meets an unpublished cell while FREE_COUNT says blocks exist retries (spinning, then 1 ms sleeps)
- * for STALL_ROUNDS, then reports "none right now" (the caller waits on FREE_COUNT, which the stalled
- * producer's publish will bump). A push that meets a busy cell retries until the consumer finishes:
- * it never drops the block. An isolate terminated inside a claim wedges the ring at that cell for
+ * meets an unpublished cell reports "empty" only if the enqueue counter says no producer claimed that
+ * position; if one did, the block is on its way and the pop retries (spinning, then 1 ms sleeps)
+ * until it is published. A push that meets a busy cell retries until the consumer finishes: it never
+ * drops the block. (A first version gave up after a bounded number of rounds and so reported
+ * "exhausted" with 254 of 256 blocks free when a producer was descheduled for a few ms: two workers,
+ * cache off, on this 2-vCPU VM, 2026-11-21.) An isolate terminated inside a claim wedges the ring at that cell for
  * good: reclaim cannot repair that. Use `mutex` or `bitmap` where workers are terminated mid-work.
  * Unbatched it measured 64-73 ns a pair single-threaded (DESIGN.md).
  */
-import { FreeListBase, SPIN_ROUNDS } from './free-list.js';
+import { FreeListBase } from './free-list.js';
 import type { Geometry } from './layout.js';
 import { H, MPMC, ringCapacity } from './layout.js';
-
-/** Rounds a pop retries an unpublished cell: the spin rounds plus two 1 ms sleeps of backoff. */
-export const STALL_ROUNDS = SPIN_ROUNDS + 2;
 
 export class MpmcFreeList extends FreeListBase {
   private readonly enqW = this.freeW + MPMC.ENQ;
@@ -74,8 +73,11 @@ export class MpmcFreeList extends FreeListBase {
         k++;
       }
       if (k === 0) {
-        // Behind: another consumer moved on (retry at once); not ready: empty, or a stalled producer.
-        if (((s - pos - 1) | 0) < 0 && (Atomics.load(a, H.FREE_COUNT) <= 0 || round >= STALL_ROUNDS)) return 0;
+        // Not ready: truly empty only if no producer has claimed position pos; if one has, its value
+        // is on the way (a stalled producer): wait for it rather than report a spurious "empty".
+        // Otherwise another consumer moved on: retry.
+        // INVARIANT: ENQ == pos means no producer claimed pos yet: the ring is empty at this instant.
+        if (((s - pos - 1) | 0) < 0 && Atomics.load(a, this.enqW) === pos) return 0;
         this.backoff(round);
         continue;
       }

@@ -81,10 +81,23 @@ import { TreiberFreeList } from './treiber.js';
 export type { Strategy } from './layout.js';
 
 /**
- * The free list used when `strategy` is not given. Chosen from `benchmarks/shared.cases.ts` and the
- * contention runs quoted in the README: see the figures there.
+ * The free list used when `strategy` is not given: `bitmap`. Measured with
+ * `node build/benchmarks/experiments/shared-sanity.js 5` (Node 20.20.2, 2-vCPU AMD EPYC VM shared with
+ * other jobs, 2026-11-21; noisy, read the ratios), ns per get+put pair, cache off:
+ *
+ * | free list | 1 isolate | 2 workers, per pair per worker |
+ * |---|---|---|
+ * | bitmap  | 100.5 | 339.7 |
+ * | treiber | 111.8 | 329.2 |
+ * | mutex   | 125.1 (98.2 alone in its process) | 520.6 |
+ * | mpmc    | 136.8 | 487.3 |
+ *
+ * bitmap and treiber tie within the noise and beat the other two under contention; bitmap is also
+ * ABA-free and loses nothing when a worker is terminated mid-operation, treiber neither. The cached
+ * path (`shared_tls_get_put`) measured 3.84-4.11 ns against LocalPool's 1.52-1.76 in the same runs,
+ * each alone in its process: ~2.4x, not yet the issue's 2x target.
  */
-export const DEFAULT_STRATEGY: Strategy = 'mutex';
+export const DEFAULT_STRATEGY: Strategy = 'bitmap';
 
 /**
  * Blocks one isolate's cache keeps idle by default. A refill or spill moves half of it, 16 indices,
