@@ -23,3 +23,15 @@ export {
   type SharedPoolStats,
   type Strategy,
 } from './shared/shared-pool.js';
+export {
+  BufferPool,
+  type AnyBufferOf,
+  DEFAULT_MAX_BYTES,
+  DEFAULT_PER_CLASS,
+  getLocalBufferPool,
+  type BufferPoolOptions,
+  type BufferPoolStats,
+  type TypedArray,
+  type TypedArrayConstructor,
+  type ZeroPolicy,
+} from './buffer-pool.js';

@@ -1,0 +1,93 @@
+/**
+ * Design experiments behind BufferPool (run: `npm run build && node
+ * build/benchmarks/experiments/buffer-pool.js`). Not part of `npm run bench`.
+ *
+ * Each variant runs in its own child process (no shared type feedback), round-robin, three rounds,
+ * and prints ns per iteration over 64 Uint32Array(64)s taken in turn:
+ *
+ * - `loop`: reading `a.length` only (the loop's own cost).
+ * - `weakset-has`: plus `WeakSet.has(a)`, the identity check `return()` makes.
+ * - `ctor-check`: plus `a.constructor === Uint32Array`, the type check it replaces.
+ * - `local-pool`: a LocalPool acquire + release pair (the owner-slot path).
+ * - `buffer-pool`: a BufferPool rent(64) + return pair (class lookup, LocalPool, WeakSet).
+ * - `new-u32-64`: `new Uint32Array(64)` per iteration (256 bytes: an off-heap backing store).
+ */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { BufferPool, LocalPool } from '../../src/index.js';
+
+const N = 5_000_000;
+
+const VARIANTS: Record<string, () => number> = {
+  loop() {
+    const arrs = Array.from({ length: 64 }, () => new Uint32Array(64));
+    let s = 0;
+    for (let i = 0; i < N; i++) s += arrs[i & 63]!.length;
+    return s;
+  },
+  'weakset-has'() {
+    const arrs = Array.from({ length: 64 }, () => new Uint32Array(64));
+    const made = new WeakSet(arrs);
+    let s = 0;
+    for (let i = 0; i < N; i++) {
+      const a = arrs[i & 63]!;
+      if (made.has(a)) s += a.length;
+    }
+    return s;
+  },
+  'ctor-check'() {
+    const arrs = Array.from({ length: 64 }, () => new Uint32Array(64));
+    let s = 0;
+    for (let i = 0; i < N; i++) {
+      const a = arrs[i & 63]!;
+      if (a.constructor === Uint32Array) s += a.length;
+    }
+    return s;
+  },
+  'local-pool'() {
+    const pool = new LocalPool({ create: () => new Uint32Array(64) });
+    let s = 0;
+    for (let i = 0; i < N; i++) {
+      const a = pool.acquire();
+      s += a.length;
+      pool.release(a);
+    }
+    return s;
+  },
+  'buffer-pool'() {
+    const pool = new BufferPool(Uint32Array);
+    let s = 0;
+    for (let i = 0; i < N; i++) {
+      const a = pool.rent(64);
+      s += a.length;
+      pool.return(a);
+    }
+    return s;
+  },
+  'new-u32-64'() {
+    let s = 0;
+    for (let i = 0; i < N; i++) s += new Uint32Array(64).length;
+    return s;
+  },
+};
+
+function child(name: string): void {
+  const fn = VARIANTS[name]!;
+  fn(); // warm-up
+  const t0 = process.hrtime.bigint();
+  const sink = fn();
+  const ns = Number(process.hrtime.bigint() - t0) / N;
+  process.stdout.write(ns.toFixed(2) + (sink === 1 ? ' ' : ''));
+}
+
+const mode = process.argv[2];
+if (mode !== undefined && mode in VARIANTS) {
+  child(mode);
+} else {
+  const self = fileURLToPath(import.meta.url);
+  console.log(`# Node ${process.version}, ${new Date().toISOString().slice(0, 10)}: ns per iteration, one child process per variant`);
+  for (let round = 1; round <= 3; round++) {
+    const cells = Object.keys(VARIANTS).map((name) => `${name} ${execFileSync(process.execPath, [self, name], { encoding: 'utf8' })}`);
+    console.log(`round ${round}: ${cells.join('  ')}`);
+  }
+}
