@@ -12,6 +12,18 @@ export {
 } from './local-pool.js';
 export { closeLocalPool, definePool, getLocalPool, type PoolKey, type PoolToken } from './registry.js';
 export {
+  DEFAULT_CACHE,
+  DEFAULT_STRATEGY,
+  SharedPool,
+  type AttachOptions,
+  type Block,
+  type SharedAcquireOptions,
+  type SharedPoolHandle,
+  type SharedPoolOptions,
+  type SharedPoolStats,
+  type Strategy,
+} from './shared/shared-pool.js';
+export {
   BufferPool,
   type AnyBufferOf,
   DEFAULT_MAX_BYTES,

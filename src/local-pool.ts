@@ -16,16 +16,32 @@
  * - `live` = idle + lent, where idle = (slot occupied ? 1 : 0) + stack.length. Only cold paths change
  *   `live` (create, discard, spill, soft retention), so `stats.lent` costs the hot path nothing.
  * - An object is in at most one place: the slot, the stack, a waiter's hands, or a borrower's hands.
- *   Checked mode proves it with a `WeakSet` of lent objects; unchecked mode keeps two comparisons that
- *   catch the common double release (the object equal to the slot, or to the top of the stack).
+ *   Checked mode proves it with a `WeakSet` of lent objects. Unchecked mode keeps the checks that
+ *   cost the slot path nothing measurable: `null`/`undefined` is refused (`let x; try { x =
+ *   acquire() } finally { release(x) }` when acquire threw), and a release that would push onto the
+ *   stack refuses the object in the slot or on top of the stack, which catches an object released
+ *   twice in a row. Two more were measured and left out of the slot path
+ *   (`node build/benchmarks/experiments/hot-path.js`, 2026-11-21, baseline 2.22-2.23 ns a pair in
+ *   quiet rounds): refusing primitives (`typeof`, 2.90-2.99 ns) and comparing with the stack top when
+ *   the slot is empty (2.21-2.44 ns, and a field mirroring the top that every stack push and pop would
+ *   have to maintain). The first only rejects what TypeScript already rejects; the second only misses
+ *   a double release interleaved with other objects' traffic. Checked mode catches both.
  * - The slot is filled only by `release()`, never by prefill or growth: so an acquire served by the
  *   slot never sets a new high-water mark, and only the cold path has to maintain it.
- * - Every policy that must see each acquire (checked mode, leak tracking) turns the slot off, which
- *   sends every acquire to the cold path; every policy that must see each release (reset, checked,
- *   leak tracking, waiters, close) clears `plain`, which sends every release to the cold path. With
- *   none of them on, the hot path carries no bookkeeping at all.
+ * - Checked mode must see every acquire, so it turns the slot off (every acquire takes the cold
+ *   path). Every policy that must see each release (reset, checked, leak tracking) clears `plain`;
+ *   the states that come and go (waiters, close) lock the slot with a `null` sentinel. Both send
+ *   releases to the cold path. With none of them on, the hot path carries no bookkeeping but the
+ *   hit counter.
+ * - Leak tracking samples acquires on the cold path only (stack pops, creates), so a tracked pool
+ *   keeps its owner slot. A call site that leaks never refills the slot, so the acquires after a leak
+ *   take the cold path, where the sampler sees them; a lone leak served by the slot can go unseen,
+ *   as any unsampled one can. The Error that records the acquiring stack is formatted only if a
+ *   report reads it.
  * - Nothing is lost: every object leaves through exactly one of: a borrower, `dispose`, a waiter, the
- *   source's `disposeBatch`, or soft retention (a WeakRef the collector may clear; see below).
+ *   source's `disposeBatch` (spills, and trim/close/rejections when there is no `dispose`), or soft
+ *   retention (a WeakRef the collector may clear; see below). The model test checks it over 3,000
+ *   random sequences, a batch source among them.
  *
  * ## Alternatives rejected (measured on Node 20.20, 2-vCPU AMD EPYC VM, 2026-11-21)
  *
@@ -57,6 +73,12 @@ export const DEFAULT_MAX = 16;
 
 /** Default leak sampling: 1 acquire in 64 pays the ~166 ns FinalizationRegistry round trip. */
 export const DEFAULT_LEAK_SAMPLE = 1 / 64;
+
+/** setTimeout's largest delay (2^31 - 1 ms); a longer one fires at once in Node and browsers. */
+const MAX_TIMEOUT = 2 ** 31 - 1;
+
+/** Finished waiters are compacted out of the queue once this many sit before its head. */
+const WAITER_COMPACT = 1024;
 
 /** Most WeakRefs one pool holds for soft retention before it sweeps dead ones and disposes the rest. */
 const SOFT_CAP_FACTOR = 8;
@@ -142,6 +164,12 @@ export interface PoolStats {
   readonly leaked: number;
 }
 
+/** What the leak registry holds for a sampled object: never the object itself. */
+interface LeakSample {
+  readonly acquiredAt: number;
+  readonly where: Error;
+}
+
 interface Waiter<T> {
   resolve(obj: T): void;
   reject(reason: unknown): void;
@@ -197,8 +225,10 @@ export class LocalPool<T extends object> {
   private readonly _made: WeakSet<T> | undefined;
   private readonly _lentSet: WeakSet<T> | undefined;
 
-  private readonly _leakRegistry: FinalizationRegistry<LeakReport> | undefined;
+  private readonly _leakRegistry: FinalizationRegistry<LeakSample> | undefined;
   private readonly _tracked: WeakSet<T> | undefined;
+  /** Sampled objects lent now: releases look them up only while this is above 0. */
+  private _trackedLent = 0;
   private readonly _leakEvery: number;
   private _leakCountdown: number;
 
@@ -271,13 +301,19 @@ export class LocalPool<T extends object> {
       }
       every = Math.max(1, Math.round(1 / sample));
       const onLeak = leaks.onLeak;
-      this._leakRegistry = new FinalizationRegistry<LeakReport>((report) => {
-        // The object was collected while lent: it will never come back, so it leaves `live`.
+      this._leakRegistry = new FinalizationRegistry<LeakSample>((sample) => {
+        // The object was collected while lent: it will never come back, so it leaves `live`, and
+        // the room it frees goes to waiters before the callback runs (a throwing onLeak must not
+        // strand them; its error still surfaces as the callback's own).
         this._live--;
         this._discarded++;
         this._leaked++;
-        onLeak(report);
-        this._serveByCreating();
+        this._trackedLent--;
+        try {
+          this._serveByCreating();
+        } finally {
+          onLeak({ pool: this._name, acquiredAt: sample.acquiredAt, stack: sample.where.stack ?? '' });
+        }
       });
       this._tracked = new WeakSet();
     } else {
@@ -287,11 +323,11 @@ export class LocalPool<T extends object> {
     this._leakEvery = every;
     this._leakCountdown = every;
 
-    const slotOn = !this._checked && leaks === undefined && max > 0;
+    const slotOn = !this._checked && max > 0;
     this._slotOn = slotOn;
     this._slot = slotOn ? undefined : null;
     this._stackCap = slotOn ? max - 1 : max;
-    this._plain = slotOn && this._reset === undefined;
+    this._plain = slotOn && this._reset === undefined && leaks === undefined;
 
     if (prefill > 0) this._prefill(prefill);
   }
@@ -333,7 +369,9 @@ export class LocalPool<T extends object> {
           this._slot = obj;
           return;
         }
-      } else if (slot !== null && slot !== obj) {
+      } else if (slot !== null && slot !== obj && obj != null) {
+        // Always-on checks, both on this (less hot) push path: not the object in the slot, nor the
+        // one on top of the stack. See the essay for the checks the slot path leaves out.
         const stack = this._stack;
         const n = stack.length;
         if (n < this._stackCap && (n === 0 || stack[n - 1] !== obj)) {
@@ -389,11 +427,9 @@ export class LocalPool<T extends object> {
     if (this._leakRegistry !== undefined && --this._leakCountdown <= 0) {
       this._leakCountdown = this._leakEvery;
       this._tracked!.add(obj);
-      this._leakRegistry.register(
-        obj,
-        { pool: this._name, acquiredAt: Date.now(), stack: new Error('acquired here').stack ?? '' },
-        obj,
-      );
+      this._trackedLent++;
+      // The Error captures the stack now; V8 formats it only if a report reads `.stack`.
+      this._leakRegistry.register(obj, { acquiredAt: Date.now(), where: new Error('acquired here') }, obj);
     }
   }
 
@@ -406,6 +442,7 @@ export class LocalPool<T extends object> {
         this._live++;
         return obj;
       }
+      this._discarded++; // taken by the collector while held softly
     }
     const want = this._grow === 'double' ? Math.max(1, this._live) : this._grow;
     const made = this._make(want, true);
@@ -469,8 +506,14 @@ export class LocalPool<T extends object> {
     } else if (obj === this._slot || (this._stack.length > 0 && this._stack[this._stack.length - 1] === obj)) {
       throw new PoolError(ErrorCode.DOUBLE_RELEASE, `isopool: ${this._name}.release() was given an object that is already idle (released twice)`);
     }
-    if (this._tracked !== undefined && this._tracked.delete(obj)) this._leakRegistry!.unregister(obj);
+    if (this._trackedLent > 0 && this._tracked!.delete(obj)) {
+      this._trackedLent--;
+      this._leakRegistry!.unregister(obj);
+    }
     if (this._closed) {
+      if (this._live - this._idle() <= 0) {
+        throw new PoolError(ErrorCode.DOUBLE_RELEASE, `isopool: ${this._name}.release() after close was given an object when none is lent`);
+      }
       this._discard(obj);
       return;
     }
@@ -509,8 +552,11 @@ export class LocalPool<T extends object> {
       // Spill the older half: the recently used objects (cache-warm) stay here.
       const spill = stack.splice(0, Math.max(1, stack.length >> 1));
       this._live -= spill.length;
-      this._disposeBatch(spill);
-      stack.push(obj);
+      try {
+        this._disposeBatch(spill);
+      } finally {
+        stack.push(obj);
+      }
       return;
     }
     if (this._softOn) {
@@ -545,6 +591,7 @@ export class LocalPool<T extends object> {
     this._discarded++;
     try {
       if (this._dispose !== undefined) this._dispose(obj);
+      else if (this._disposeBatch !== undefined) this._disposeBatch([obj]);
     } finally {
       this._serveByCreating();
     }
@@ -577,9 +624,12 @@ export class LocalPool<T extends object> {
    * with the signal's reason when aborted, `ERR_TIMEOUT` after `timeout` ms, `ERR_CLOSED` on close.
    */
   acquireAsync(options: AcquireAsyncOptions = {}): Promise<T> {
+    if (options === null || typeof options !== 'object') {
+      return Promise.reject(new TypeError(`isopool: acquireAsync() options must be an object, received ${describe(options)}`));
+    }
     const { signal, timeout } = options;
-    if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0))) {
-      return Promise.reject(new RangeError(`isopool: option \`timeout\` must be a number >= 0, received ${describe(timeout)}`));
+    if (timeout !== undefined && (typeof timeout !== 'number' || !(timeout >= 0) || (timeout > MAX_TIMEOUT && timeout !== Infinity))) {
+      return Promise.reject(new RangeError(`isopool: option \`timeout\` must be a number of ms from 0 to ${MAX_TIMEOUT}, or Infinity, received ${describe(timeout)}`));
     }
     if (signal?.aborted) return Promise.reject(signal.reason);
     let obj: T | undefined;
@@ -591,7 +641,7 @@ export class LocalPool<T extends object> {
     if (obj !== undefined) return Promise.resolve(obj);
     return new Promise<T>((resolve, reject) => {
       const waiter: Waiter<T> = { resolve, reject, done: false, timer: undefined, signal, onAbort: undefined };
-      if (timeout !== undefined) {
+      if (timeout !== undefined && timeout !== Infinity) {
         waiter.timer = setTimeout(() => {
           this._cancelWaiter(waiter, new PoolError(ErrorCode.TIMEOUT, `isopool: ${this._name}.acquireAsync() timed out after ${timeout} ms`));
         }, timeout);
@@ -623,8 +673,14 @@ export class LocalPool<T extends object> {
   }
 
   private _nextWaiter(): Waiter<T> | undefined {
-    while (this._waitHead < this._waiters.length) {
-      const w = this._waiters[this._waitHead++]!;
+    const waiters = this._waiters;
+    if (this._waitHead >= WAITER_COMPACT && this._waitHead * 2 >= waiters.length) {
+      // Under sustained contention the queue never empties: drop the finished prefix.
+      waiters.splice(0, this._waitHead);
+      this._waitHead = 0;
+    }
+    while (this._waitHead < waiters.length) {
+      const w = waiters[this._waitHead++]!;
       if (!w.done) return w;
     }
     return undefined;
@@ -670,8 +726,7 @@ export class LocalPool<T extends object> {
     try {
       result = fn(obj);
     } catch (error) {
-      this.release(obj);
-      throw error;
+      this._releaseAfterError(obj, error);
     }
     if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
       return (result as unknown as PromiseLike<unknown>).then(
@@ -679,14 +734,21 @@ export class LocalPool<T extends object> {
           this.release(obj);
           return value;
         },
-        (error: unknown) => {
-          this.release(obj);
-          throw error;
-        },
+        (error: unknown) => this._releaseAfterError(obj, error),
       ) as R;
     }
     this.release(obj);
     return result;
+  }
+
+  /** Releases after `use`'s callback failed; the callback's error wins, a release error rides along. */
+  private _releaseAfterError(obj: T, error: unknown): never {
+    try {
+      this.release(obj);
+    } catch (releaseError) {
+      throw new AggregateError([error, releaseError], `isopool: use() callback failed, and so did releasing its object`);
+    }
+    throw error;
   }
 
   /**
@@ -699,7 +761,9 @@ export class LocalPool<T extends object> {
 
   /** Disposes idle objects until at most `keep` remain (the most recently used stay), and every softly held one. */
   trim(keep = 0): number {
-    checkInteger('keep', keep, 0, 2 ** 30);
+    if (typeof keep !== 'number' || !Number.isInteger(keep) || keep < 0) {
+      throw new RangeError(`isopool: trim(keep) takes an integer >= 0, received ${describe(keep)}`);
+    }
     const drop: T[] = [];
     const stack = this._stack;
     let idle = this._idle();
@@ -750,8 +814,23 @@ export class LocalPool<T extends object> {
     this._soft.length = 0;
   }
 
-  /** Disposes every object in `drop`, each once, even when some `dispose` calls throw. */
+  /**
+   * Drops every object in `drop`, each once, even when some `dispose` calls throw. A batch source
+   * (`disposeBatch` without `dispose`) takes them back in one call: for a SharedPool cache these are
+   * blocks going home, not objects to destroy.
+   */
   private _disposeAll(drop: T[]): void {
+    if (drop.length === 0) return;
+    if (this._dispose === undefined && this._disposeBatch !== undefined) {
+      this._live -= drop.length;
+      this._discarded += drop.length;
+      try {
+        this._disposeBatch(drop);
+      } finally {
+        this._serveByCreating();
+      }
+      return;
+    }
     const errors: unknown[] = [];
     for (const obj of drop) {
       try {

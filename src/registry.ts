@@ -58,7 +58,11 @@ export function getLocalPool<T extends object>(key: PoolKey | PoolToken<T>, opti
   const found = pools.get(mapKey);
   if (found !== undefined && !found.closed) return found as unknown as LocalPool<T>;
   if (opts === undefined) {
-    throw new TypeError(`isopool: getLocalPool(${describe(mapKey)}) has no pool in this isolate yet and no options to create one`);
+    throw new TypeError(
+      found === undefined
+        ? `isopool: getLocalPool(${describe(mapKey)}) has no pool in this isolate yet and no options to create one`
+        : `isopool: getLocalPool(${describe(mapKey)}): this isolate's pool was closed; pass options to create a new one`,
+    );
   }
   const pool = new LocalPool<T>(opts);
   pools.set(mapKey, pool as unknown as LocalPool<object>);

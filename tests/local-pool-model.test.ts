@@ -32,12 +32,38 @@ function runSequence(seed: number): void {
   const withReset = rand() < 0.5;
   const grow = pick([1, 1, 3, 'double'] as const);
   const soft = rand() < 0.3;
+  // A batch source (as a SharedPool cache uses): objects go home through disposeBatch and come back
+  // through createBatch, instead of being created and disposed.
+  const batchSource = !soft && rand() < 0.3;
 
   let made = 0;
   const disposed = new Map<number, number>();
+  const home: Obj[] = [];
+  const atHome = new Set<Obj>();
   const pool = new LocalPool<Obj>({
-    create: () => ({ id: made++, bad: false }),
-    dispose: (o) => disposed.set(o.id, (disposed.get(o.id) ?? 0) + 1),
+    create: batchSource ? undefined : () => ({ id: made++, bad: false }),
+    createBatch: batchSource
+      ? (n, out) => {
+          let k = 0;
+          for (; k < n && (home.length > 0 || made < 12); k++) {
+            const o = home.pop() ?? { id: made++, bad: false };
+            atHome.delete(o);
+            o.bad = false;
+            out[k] = o;
+          }
+          return k;
+        }
+      : undefined,
+    disposeBatch: batchSource
+      ? (objs) => {
+          for (const o of objs) {
+            assert.not.ok(atHome.has(o), `object ${o.id} sent home twice`);
+            atHome.add(o);
+            home.push(o);
+          }
+        }
+      : undefined,
+    dispose: batchSource ? undefined : (o) => disposed.set(o.id, (disposed.get(o.id) ?? 0) + 1),
     reset: withReset ? (o) => !o.bad : undefined,
     max,
     limit,
@@ -48,12 +74,16 @@ function runSequence(seed: number): void {
   });
 
   const lent = new Set<Obj>(); // the model: what the test holds
-  const ctx = `seed ${seed} (max ${max}, limit ${limit}, prefill ${prefill}, checked ${checked}, reset ${withReset}, grow ${grow}, soft ${soft})`;
+  const ctx = `seed ${seed} (max ${max}, limit ${limit}, prefill ${prefill}, checked ${checked}, reset ${withReset}, grow ${grow}, soft ${soft}, batch ${batchSource})`;
+  const released: Obj[] = []; // objects given back and not lent since: releasing one again is a double release
   const steps = 40 + Math.floor(rand() * 60);
   let closed = false;
 
+  let justStored: Obj | undefined; // set by a release step that left the object idle in the pool
   for (let step = 0; step < steps; step++) {
     const r = rand();
+    const storedBefore = justStored;
+    justStored = undefined;
     if (r < 0.45) {
       let o: Obj | undefined;
       try {
@@ -63,14 +93,17 @@ function runSequence(seed: number): void {
         if (closed) assert.is(code, ErrorCode.CLOSED, ctx);
         else {
           assert.is(code, ErrorCode.POOL_EXHAUSTED, ctx);
-          assert.is(lent.size, limit, `exhausted below limit: ${ctx}`);
+          if (!batchSource) assert.is(lent.size, limit, `exhausted below limit: ${ctx}`);
         }
         continue;
       }
       if (o === undefined) {
-        assert.is(lent.size, limit, `tryAcquire gave nothing below limit: ${ctx}`);
+        if (!batchSource) assert.is(lent.size, limit, `tryAcquire gave nothing below limit: ${ctx}`);
         continue;
       }
+      assert.not.ok(atHome.has(o), `object ${o.id} lent while at home: ${ctx}`);
+      const at = released.indexOf(o);
+      if (at >= 0) released.splice(at, 1);
       assert.not.ok(closed, `lent after close: ${ctx}`);
       assert.not.ok(lent.has(o), `object ${o.id} lent twice: ${ctx}`);
       assert.not.ok(disposed.has(o.id), `disposed object ${o.id} lent again: ${ctx}`);
@@ -79,12 +112,26 @@ function runSequence(seed: number): void {
       const o = pick([...lent]);
       lent.delete(o);
       if (withReset && rand() < 0.2) o.bad = true;
+      const idleBefore = pool.stats.idle;
       pool.release(o);
-      if (o.bad || closed) assert.is(disposed.get(o.id), 1, `rejected object not disposed: ${ctx}`);
-    } else if (r < 0.9 && lent.size > 0 && checked) {
-      // Misuse in checked mode: release something idle or foreign; the pool must refuse it.
-      const idleOrForeign: Obj = rand() < 0.5 ? { id: -1, bad: false } : { id: -2, bad: false };
-      assert.throws(() => pool.release(idleOrForeign), (e: unknown) => e instanceof PoolError && e.code === ErrorCode.FOREIGN_OBJECT);
+      released.push(o);
+      if (pool.stats.idle === idleBefore + 1 && !closed) justStored = o;
+      if ((o.bad || closed) && !batchSource) assert.is(disposed.get(o.id), 1, `rejected object not disposed: ${ctx}`);
+      if ((o.bad || closed) && batchSource) assert.ok(atHome.has(o), `rejected object not sent home: ${ctx}`);
+    } else if (r < 0.9 && checked) {
+      // Misuse in checked mode: a foreign object, or one already given back; the pool must refuse it.
+      if (released.length > 0 && rand() < 0.6) {
+        const again = pick(released);
+        assert.throws(() => pool.release(again), (e: unknown) => e instanceof PoolError && e.code === ErrorCode.DOUBLE_RELEASE, ctx);
+      } else {
+        assert.throws(() => pool.release({ id: -1, bad: false }), (e: unknown) => e instanceof PoolError && e.code === ErrorCode.FOREIGN_OBJECT, ctx);
+      }
+    } else if (r < 0.9 && storedBefore !== undefined) {
+      // Unchecked misuse the pool always catches: the object the previous step stored as idle is in
+      // the owner slot or on top of the stack.
+      const again = storedBefore;
+      justStored = storedBefore; // refused: it is still idle where it was
+      assert.throws(() => pool.release(again), (e: unknown) => e instanceof PoolError && e.code === ErrorCode.DOUBLE_RELEASE, ctx);
     } else if (r < 0.96) {
       const keep = pick([0, 1, 2]);
       pool.trim(keep);
@@ -98,6 +145,11 @@ function runSequence(seed: number): void {
     assert.ok(s.idle <= Math.max(max, 0), `idle ${s.idle} over max: ${ctx}`);
     assert.ok(s.lent + s.idle <= limit, `live over limit: ${ctx}`);
     assert.ok(s.highWater >= s.lent, `high-water below lent: ${ctx}`);
+    if (batchSource) {
+      // every object made is in exactly one place: lent, idle here, or home
+      assert.is(s.lent + s.idle + home.length, made, `objects unaccounted for: ${ctx}`);
+      continue;
+    }
     assert.is(s.created, made, ctx);
     // every object made is lent, idle, softly held, or discarded
     assert.ok(s.created - s.discarded - s.lent - s.idle >= 0, ctx);
@@ -110,6 +162,12 @@ function runSequence(seed: number): void {
   const s = pool.stats;
   assert.is(s.lent, 0, ctx);
   assert.is(s.idle, 0, ctx);
+  if (batchSource) {
+    // Nothing lost: every object ever made is home, exactly once.
+    assert.is(home.length, made, `objects missing from home: ${ctx}`);
+    assert.is(atHome.size, made, ctx);
+    return;
+  }
   // Nothing lost: everything made was discarded; all of it through dispose, except soft objects the
   // collector may already have taken (those have nothing left to dispose).
   assert.is(s.discarded, made, ctx);

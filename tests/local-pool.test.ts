@@ -421,11 +421,6 @@ lifecycle('trim() with no argument empties the pool, slot included', () => {
   assert.is.not(pool.acquire(), a);
 });
 
-lifecycle('trim rejects a bad keep', () => {
-  const pool = new LocalPool({ create: () => ({}) });
-  assert.throws(() => pool.trim(-1), /option `keep` must be between 0/);
-});
-
 lifecycle('close disposes idle objects and later acquires throw ERR_CLOSED', () => {
   const c = counter();
   const pool = new LocalPool({ create: c.create, dispose: c.dispose });

@@ -59,6 +59,7 @@ test('closeLocalPool closes and forgets; the next call makes a new pool', () => 
 test('a pool closed directly is replaced on the next getLocalPool', () => {
   const pool = getLocalPool('reg-closed-direct', { create: () => ({}) });
   pool.close();
+  assert.throws(() => getLocalPool('reg-closed-direct'), /this isolate's pool was closed; pass options to create a new one/);
   const next = getLocalPool('reg-closed-direct', { create: () => ({}) });
   assert.is.not(next, pool);
   assert.not.ok(next.closed);

@@ -7,12 +7,15 @@
  * round-robin, three rounds, and prints ns per acquire/release pair (the owner-slot path: one object
  * acquired and released again, the pattern pooled code runs most).
  *
- * - `baseline`: the library's shape: fields assigned once, a hit counter, the always-on checks.
+ * - `baseline`: the library's shape: fields assigned once, a hit counter, the always-on checks
+ *   (null refused on the slot path; slot and stack top compared on the push path).
  * - `reassigned`: the same with `plain` / `stackCap` assigned twice in the constructor. V8 folds
  *   fields never reassigned after construction into optimized code; a second store makes them loads.
  * - `no-counter`: without `hits++` on the slot path (what `stats.hits` costs).
- * - `no-checks`: without the always-on checks (a null release; the object equal to the slot or to
- *   the top of the stack), i.e. what catching the common double release costs.
+ * - `no-checks`: without the always-on checks, i.e. what they cost.
+ * - `top-check`: also compare with the stack top when the slot is empty (a field mirroring the top),
+ *   which would catch a double release interleaved with other objects.
+ * - `type-check`: refuse primitives on the slot path too (`typeof obj === 'object'`).
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -21,24 +24,29 @@ const PAIRS = 1000;
 const CALLS = 20000;
 
 interface Variant {
-  reassign: boolean;
-  counter: boolean;
-  checks: boolean;
+  reassign?: boolean;
+  counter?: boolean;
+  checks?: boolean;
+  topCheck?: boolean;
+  typeCheck?: boolean;
 }
 
 const VARIANTS: Record<string, Variant> = {
-  baseline: { reassign: false, counter: true, checks: true },
+  baseline: { counter: true, checks: true },
   reassigned: { reassign: true, counter: true, checks: true },
-  'no-counter': { reassign: false, counter: false, checks: true },
-  'no-checks': { reassign: false, counter: true, checks: false },
+  'no-counter': { checks: true },
+  'no-checks': { counter: true },
+  'top-check': { counter: true, checks: true, topCheck: true },
+  'type-check': { counter: true, checks: true, typeCheck: true },
 };
 
-function makeClass({ reassign, counter, checks }: Variant) {
-  // Each variant is its own class, its own code: branches on `counter` / `checks` are resolved when
-  // the source is built, not at run time.
+function makeClass({ reassign, counter, checks, topCheck, typeCheck }: Variant) {
+  // Each variant is its own class, its own code: the variant's choices are resolved when the source
+  // is built, not at run time. `baseline` mirrors LocalPool's acquire()/release().
+  const objOk = typeCheck ? "typeof obj === 'object' && obj !== null" : checks ? 'obj != null' : 'true';
   const src = `return class Pool {
     constructor() {
-      this.slot = undefined; this.plain = true; this.hits = 0; this.stack = []; this.stackCap = 15;
+      this.slot = undefined; this.plain = true; this.hits = 0; this.stack = []; this.stackCap = 15; this.top = undefined;
       ${reassign ? 'this.plain = Math.random() < 2; this.stackCap = 15 + (Math.random() > 2 ? 1 : 0);' : ''}
     }
     acquire() {
@@ -49,8 +57,9 @@ function makeClass({ reassign, counter, checks }: Variant) {
     release(obj) {
       if (this.plain) {
         const s = this.slot;
-        if (s === undefined) { ${checks ? 'if (obj != null) {' : '{'} this.slot = obj; return; } }
-        else if (${checks ? 's !== null && s !== obj' : 's !== null'}) {
+        if (s === undefined) {
+          if (${objOk}${topCheck ? ' && obj !== this.top' : ''}) { this.slot = obj; return; }
+        } else if (s !== null${checks ? ' && s !== obj && obj != null' : ''}) {
           const st = this.stack; const n = st.length;
           if (n < this.stackCap${checks ? ' && (n === 0 || st[n - 1] !== obj)' : ''}) { st.push(obj); return; }
         }

@@ -1,0 +1,167 @@
+/**
+ * The memory layout of a SharedPool's one SharedArrayBuffer, as pure offset math.
+ *
+ * ```
+ *  byte 0     header      magic, layout version, geometry (cold line 0); FREE_COUNT (line 1);
+ *                         WAITERS (line 2). 192 bytes, every hot word alone on its 64-byte line.
+ *  OWNER      owner table one Int32 per block: 0 free, +id lent by isolate id, -id cached by id
+ *  FREE       free list   the strategy's structure (see freeWords), hot words on their own lines
+ *  BLOCKS     blocks      `blocks` x stride bytes, each block starting on a 64-byte boundary
+ * ```
+ *
+ * Everything after the header is derived from (blockSize, blocks, strategy) by `computeGeometry`,
+ * and `attach` recomputes it and compares it with the header, so a handle whose header disagrees
+ * with its own size is rejected instead of read out of bounds.
+ */
+
+/** 'ISOP' read as a little-endian Int32: the first word of every isopool SharedArrayBuffer. */
+export const MAGIC = 0x504f5349;
+/** Bumped whenever any offset below changes meaning: an older reader must refuse a newer buffer. */
+export const LAYOUT_VERSION = 1;
+
+/** x86-64 and ARM64 cache lines are 64 bytes; a hot word alone on one is not falsely shared. */
+export const CACHE_LINE = 64;
+export const WORDS_PER_LINE = CACHE_LINE / 4;
+
+/**
+ * Blocks start on a cache-line boundary and their stride is a multiple of one, so two isolates
+ * writing neighbouring blocks never share a line, and any TypedArray view of a block is aligned.
+ * It costs up to 63 bytes a block; pooled blocks are scratch buffers, usually KiB.
+ */
+export const BLOCK_ALIGN = CACHE_LINE;
+
+/**
+ * Most blocks in one pool. The Treiber head packs (index + 1) and an ABA tag into 32 bits: at most
+ * 65,535 blocks leaves the tag at least 16 bits (65,536 pushes or pops before it wraps).
+ */
+export const MAX_BLOCKS = 0xffff;
+
+/** Largest buffer: every offset is an Int32 in the header. */
+export const MAX_TOTAL_BYTES = 0x7fffffc0;
+
+/** Header words (Int32 indices). */
+export const H = {
+  MAGIC: 0,
+  VERSION: 1,
+  BLOCK_SIZE: 2,
+  BLOCKS: 3,
+  STRATEGY: 4,
+  STRIDE: 5,
+  OWNER_OFFSET: 6,
+  FREE_OFFSET: 7,
+  BLOCKS_OFFSET: 8,
+  TOTAL_BYTES: 9,
+  /** Last isolate id handed out; ids are 1, 2, 3, ... and never reused. Cold: touched on attach. */
+  NEXT_ID: 10,
+  /** A random number written at create: tells this pool's buffer from any other's (clones included). */
+  NONCE: 11,
+  /** Blocks on the shared free list (transiently off by a batch while a lock-free push or pop is between its two steps). Also the futex word waiters sleep on. Line 1. */
+  FREE_COUNT: WORDS_PER_LINE,
+  /** Callers in acquireSync/acquireAsync, all isolates: a release notifies only when it is > 0. Line 2. */
+  WAITERS: 2 * WORDS_PER_LINE,
+} as const;
+
+export const HEADER_BYTES = 3 * CACHE_LINE;
+
+export const STRATEGIES = ['mutex', 'treiber', 'mpmc', 'bitmap'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
+
+/** Words of the mutex free list: lock, top, then the stack on its own line. */
+export const MUTEX = { LOCK: 0, TOP: 1, STACK: WORDS_PER_LINE } as const;
+/** Words of the Treiber free list: the tagged head, then next links on their own line. */
+export const TREIBER = { HEAD: 0, NEXT: WORDS_PER_LINE } as const;
+/** Words of the Vyukov ring: enqueue and dequeue positions on separate lines, then sequences, then values. */
+export const MPMC = { ENQ: 0, DEQ: WORDS_PER_LINE, CELLS: 2 * WORDS_PER_LINE } as const;
+/** Words of the bitmap free list: one bit per block, set = free (a hint; the owner word decides). */
+export const BITMAP = { BITS: 0 } as const;
+
+/** Smallest power of two >= n (n >= 1). */
+export function ringCapacity(blocks: number): number {
+  let cap = 1;
+  while (cap < blocks) cap *= 2;
+  return cap;
+}
+
+/** Int32 words the strategy's free structure needs. */
+export function freeWords(strategy: Strategy, blocks: number): number {
+  switch (strategy) {
+    case 'mutex':
+      return MUTEX.STACK + blocks;
+    case 'treiber':
+      return TREIBER.NEXT + blocks;
+    case 'mpmc':
+      return MPMC.CELLS + 2 * ringCapacity(blocks);
+    case 'bitmap':
+      return Math.ceil(blocks / 32);
+  }
+}
+
+export interface Geometry {
+  readonly blockSize: number;
+  readonly blocks: number;
+  readonly strategy: Strategy;
+  /** Bytes from one block's start to the next's. */
+  readonly stride: number;
+  readonly ownerOffset: number;
+  readonly freeOffset: number;
+  readonly blocksOffset: number;
+  readonly totalBytes: number;
+}
+
+function alignUp(n: number, to: number): number {
+  return Math.ceil(n / to) * to;
+}
+
+/** Offsets of every region; the caller has range-checked blockSize and blocks. */
+export function computeGeometry(blockSize: number, blocks: number, strategy: Strategy): Geometry {
+  const stride = alignUp(blockSize, BLOCK_ALIGN);
+  const ownerOffset = HEADER_BYTES;
+  const freeOffset = alignUp(ownerOffset + 4 * blocks, CACHE_LINE);
+  const blocksOffset = alignUp(freeOffset + 4 * freeWords(strategy, blocks), BLOCK_ALIGN);
+  const totalBytes = blocksOffset + stride * blocks;
+  return { blockSize, blocks, strategy, stride, ownerOffset, freeOffset, blocksOffset, totalBytes };
+}
+
+/** Writes the header words of a fresh buffer. */
+export function writeHeader(a: Int32Array, g: Geometry): void {
+  a[H.MAGIC] = MAGIC;
+  a[H.VERSION] = LAYOUT_VERSION;
+  a[H.BLOCK_SIZE] = g.blockSize;
+  a[H.BLOCKS] = g.blocks;
+  a[H.STRATEGY] = STRATEGIES.indexOf(g.strategy);
+  a[H.STRIDE] = g.stride;
+  a[H.OWNER_OFFSET] = g.ownerOffset;
+  a[H.FREE_OFFSET] = g.freeOffset;
+  a[H.BLOCKS_OFFSET] = g.blocksOffset;
+  a[H.TOTAL_BYTES] = g.totalBytes;
+  a[H.NONCE] = (Math.random() * 0x100000000) | 0;
+}
+
+/**
+ * Reads and checks a header against the buffer's length. Returns the geometry, or a sentence saying
+ * what is wrong (the caller wraps it in a PoolError).
+ */
+export function readHeader(a: Int32Array, byteLength: number): Geometry | string {
+  if (byteLength < HEADER_BYTES) return `it is ${byteLength} bytes, shorter than the ${HEADER_BYTES}-byte header`;
+  if (a[H.MAGIC] !== MAGIC) return 'it does not start with the isopool magic number';
+  const version = a[H.VERSION]!;
+  if (version !== LAYOUT_VERSION) return `its layout version is ${version}, this isopool reads version ${LAYOUT_VERSION}`;
+  const blockSize = a[H.BLOCK_SIZE]!;
+  const blocks = a[H.BLOCKS]!;
+  const strategy = STRATEGIES[a[H.STRATEGY]!];
+  if (blockSize < 1 || blocks < 1 || blocks > MAX_BLOCKS || strategy === undefined) {
+    return `its geometry is invalid (blockSize ${blockSize}, blocks ${blocks}, strategy #${a[H.STRATEGY]})`;
+  }
+  const g = computeGeometry(blockSize, blocks, strategy);
+  if (
+    a[H.STRIDE] !== g.stride ||
+    a[H.OWNER_OFFSET] !== g.ownerOffset ||
+    a[H.FREE_OFFSET] !== g.freeOffset ||
+    a[H.BLOCKS_OFFSET] !== g.blocksOffset ||
+    a[H.TOTAL_BYTES] !== g.totalBytes
+  ) {
+    return 'its header offsets disagree with its geometry';
+  }
+  if (byteLength !== g.totalBytes) return `it is ${byteLength} bytes, its header says ${g.totalBytes}`;
+  return g;
+}

@@ -1,0 +1,755 @@
+/**
+ * SharedPool: fixed-size blocks in one SharedArrayBuffer, lent to any isolate that attaches to it,
+ * with a per-isolate cache in front so the common acquire/release touches no Atomics.
+ *
+ * ## The trick
+ *
+ * Each isolate's cache is a `LocalPool` of Block objects (owner slot + LIFO stack) whose source is the
+ * shared free list: a miss refills a batch through `createBatch` (one lock or CAS round for up to
+ * `batch` indices) and a release past `cache` spills the older half through `disposeBatch`. The hot
+ * path is LocalPool's plus one plain (non-Atomics) read and write of the block's owner word, which is
+ * what lets any isolate release any block and lets double releases be caught every time.
+ *
+ * ## Ownership
+ *
+ * One Int32 per block (the owner table) says where the block is: `0` on the shared free list, `+id`
+ * lent by isolate `id`, `-id` idle in isolate `id`'s cache. Ids come from a header counter, one per
+ * create/attach, and are never reused, so a stale id cannot alias a new isolate.
+ *
+ * - Only isolate `id` moves its blocks between `+id` and `-id`, with plain reads and writes: nothing
+ *   else writes a word holding `-id`, and the only other writer of `+id` is a release or `adopt`
+ *   from another isolate, a compareExchange away from `+id`.
+ * - Transitions to and from `0` belong to the free list (see free-list.ts), always by CAS or under
+ *   its lock, so two isolates racing to release one block cannot both win.
+ * - Releasing a block whose word is `0` or negative throws `ERR_DOUBLE_RELEASE`: it is not lent.
+ *   The plain hot path has one blind spot: two isolates releasing the same block at the same instant
+ *   with no synchronisation between them (a data race in the caller). Any double release ordered by
+ *   a message, a join or a handshake is caught.
+ *
+ * ## Who calls reclaim
+ *
+ * An isolate that dies (a worker that exits, throws or is terminated) leaves its lent and cached
+ * blocks tagged with its id. The isolate that created the worker learns that id when the worker
+ * posts `pool.ownerId` after attaching (or reads it from a shared word the worker writes), and calls
+ * `pool.reclaim(id)` from `worker.on('exit')`. Calling it for a live isolate is a bug with no
+ * safety net: that isolate would go on lending blocks the free list lends again (checking the owner
+ * word on every cached acquire to catch it would cost the hot path; see the numbers below). With the `mutex` and `bitmap` free lists a worker terminated anywhere,
+ * even inside a free-list operation, loses nothing; `treiber` and `mpmc` can lose the batch a worker
+ * was moving when it was killed (see their essays).
+ *
+ * ## Waiting
+ *
+ * FREE_COUNT in the header is both the count of free blocks and the futex word. A waiter bumps
+ * WAITERS, reads FREE_COUNT, tries once more, and sleeps on the value it read (Atomics.wait, or one
+ * Atomics.waitAsync per isolate for all its async waiters, with a ref'd interval holding Node's event
+ * loop open). A push bumps FREE_COUNT, and if WAITERS > 0 notifies as many sleepers as blocks it
+ * freed: exactly the waiters it can serve. A release goes to the cache only while nobody waits and
+ * the shared list is not empty: a waiter can only be waiting when the list is empty, and then every
+ * release in every isolate goes to the list (and the releasing isolate flushes its cache), so idle
+ * cached blocks cannot starve a waiter elsewhere. Left: a block cached just before the list ran
+ * dry stays cached until that isolate releases again or calls flush().
+ *
+ * ## Alternatives rejected (Node 20.20.2, 2-vCPU AMD EPYC VM, 2026-11-21)
+ *
+ * - Every acquire/release through the shared list: ~10 ns an Atomics op (DESIGN.md) puts a pair at
+ *   tens of ns at best; the cache keeps a pair at a few ns (`benchmarks/shared.cases.ts`).
+ * - An owner table in each isolate instead of the buffer: a release from another isolate could not
+ *   check or change it, so double releases across isolates would go unseen.
+ * - A second cache implementation beside LocalPool: the slot + stack + batch hooks already exist.
+ *
+ * The default strategy, and the numbers behind it, are documented at DEFAULT_STRATEGY below.
+ */
+import { checkInteger, describe, ErrorCode, PoolError } from '../errors.js';
+import { LocalPool } from '../local-pool.js';
+import { BitmapFreeList } from './bitmap.js';
+import { type FreeList, type FreeListBase } from './free-list.js';
+import {
+  computeGeometry,
+  type Geometry,
+  H,
+  MAX_BLOCKS,
+  MAX_TOTAL_BYTES,
+  readHeader,
+  STRATEGIES,
+  type Strategy,
+  writeHeader,
+} from './layout.js';
+import { MpmcFreeList } from './mpmc.js';
+import { MutexFreeList } from './mutex.js';
+import { TreiberFreeList } from './treiber.js';
+
+export type { Strategy } from './layout.js';
+
+/**
+ * The free list used when `strategy` is not given: `bitmap`. Measured with
+ * `node build/benchmarks/experiments/shared-sanity.js 5` (Node 20.20.2, 2-vCPU AMD EPYC VM shared with
+ * other jobs, 2026-11-21; noisy, read the ratios), ns per get+put pair, cache off:
+ *
+ * | free list | 1 isolate | 2 workers, per pair per worker |
+ * |---|---|---|
+ * | bitmap  | 100.5 | 339.7 |
+ * | treiber | 111.8 | 329.2 |
+ * | mutex   | 125.1 (98.2 alone in its process) | 520.6 |
+ * | mpmc    | 136.8 | 487.3 |
+ *
+ * bitmap and treiber tie within the noise and beat the other two under contention; bitmap is also
+ * ABA-free and loses nothing when a worker is terminated mid-operation, treiber neither. The cached
+ * path (`shared_tls_get_put`) measured 3.84-4.11 ns against LocalPool's 1.52-1.76 in the same runs,
+ * each alone in its process: ~2.4x, not yet the issue's 2x target.
+ */
+export const DEFAULT_STRATEGY: Strategy = 'bitmap';
+
+/**
+ * Blocks one isolate's cache keeps idle by default. A refill or spill moves half of it, 16 indices,
+ * the batch DESIGN.md measured at 5 ns a block alone and 21 ns with two workers on one lock (against
+ * 35 and 248 unbatched).
+ */
+export const DEFAULT_CACHE = 32;
+
+/** Largest `cache`: more idle blocks than this per isolate is a second pool, not a cache. */
+const MAX_CACHE = 1 << 16;
+
+/** Largest isolate id: the mutex keeps `id << 1` in its lock word. */
+const MAX_OWNER_ID = (1 << 30) - 1;
+
+/**
+ * Poll interval of acquireAsync where Atomics.waitAsync does not exist (some browsers): long enough
+ * not to burn a core, short enough that a released block is not left idle for long.
+ */
+const ASYNC_POLL_MS = 4;
+
+/** A block of the pool: its index and a Uint8Array over its bytes (one object per index per isolate). */
+export interface Block {
+  readonly index: number;
+  readonly bytes: Uint8Array;
+}
+
+/** What `create` returns as `pool.handle`: structured-cloneable, for postMessage or workerData. */
+export interface SharedPoolHandle {
+  readonly sab: SharedArrayBuffer;
+}
+
+export interface SharedPoolOptions {
+  /** Bytes in each block (views are exactly this long; blocks are laid 64-byte aligned). */
+  blockSize: number;
+  /** Number of blocks, 1 to 65,535. */
+  blocks: number;
+  /** Blocks this isolate's cache keeps idle; 0 turns the cache off. Default 32. */
+  cache?: number;
+  /** Free-list algorithm; default `DEFAULT_STRATEGY`. */
+  strategy?: Strategy;
+}
+
+export interface AttachOptions {
+  /** Blocks this isolate's cache keeps idle; 0 turns the cache off. Default 32. */
+  cache?: number;
+}
+
+export interface SharedAcquireOptions {
+  /** Aborting rejects the wait with the signal's reason. */
+  signal?: AbortSignal;
+  /** Milliseconds to wait before failing with `PoolError` `ERR_TIMEOUT`. */
+  timeout?: number;
+}
+
+export interface SharedPoolStats {
+  /** Blocks on the shared free list (all isolates): owner words that read 0, a scan of the owner table. */
+  readonly free: number;
+  /** Blocks idle in this isolate's cache. */
+  readonly cachedHere: number;
+  /** Blocks lent by this isolate and not yet released (a scan of the owner table). */
+  readonly lentHere: number;
+  /** Times this isolate went to sleep waiting for a block. */
+  readonly waits: number;
+  /** Contention in this isolate: failed CAS rounds, lock spins, stall retries. */
+  readonly retries: number;
+  /** Callers waiting for a block, in all isolates. */
+  readonly waiting: number;
+  /** Acquires served by this isolate's cache without touching the shared list. */
+  readonly hits: number;
+  /** Acquires that went to the shared list. */
+  readonly misses: number;
+  readonly blocks: number;
+  readonly blockSize: number;
+}
+
+class SharedBlock implements Block {
+  readonly index: number;
+  readonly bytes: Uint8Array;
+  /** The cached attachment that made this object (undefined without a cache): the hot release's one-load proof that the block is ours. */
+  readonly _pool: SharedPool | undefined;
+  constructor(index: number, bytes: Uint8Array, pool: SharedPool | undefined) {
+    this.index = index;
+    this.bytes = bytes;
+    this._pool = pool;
+    Object.freeze(this);
+  }
+}
+
+/** H.WAITERS and H.FREE_COUNT as module constants, which optimized code folds into the hot release. */
+const WAITERS_WORD = H.WAITERS;
+const FREE_WORD = H.FREE_COUNT;
+
+interface AsyncWaiter {
+  resolve(block: Block): void;
+  reject(reason: unknown): void;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+function sabUnavailable(): PoolError {
+  return new PoolError(
+    ErrorCode.SAB_UNAVAILABLE,
+    'isopool: SharedArrayBuffer is not available here. In a browser the page must be cross-origin ' +
+      'isolated: serve it with the headers `Cross-Origin-Opener-Policy: same-origin` and ' +
+      '`Cross-Origin-Embedder-Policy: require-corp`.',
+  );
+}
+
+function checkCache(value: unknown): number {
+  return value === undefined ? DEFAULT_CACHE : checkInteger('cache', value, 0, MAX_CACHE);
+}
+
+/** True where Atomics.wait may block: workers, Node's main thread; false on a browser's main thread. */
+function probeWait(a: Int32Array): boolean {
+  try {
+    // INVARIANT: expects a value MAGIC never holds, so it returns 'not-equal' at once where allowed.
+    Atomics.wait(a, H.MAGIC, ~a[H.MAGIC]!, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function makeFreeList(a: Int32Array, g: Geometry, id: number, canWait: boolean): FreeListBase {
+  switch (g.strategy) {
+    case 'mutex':
+      return new MutexFreeList(a, g, id, canWait);
+    case 'treiber':
+      return new TreiberFreeList(a, g, id, canWait);
+    case 'mpmc':
+      return new MpmcFreeList(a, g, id, canWait);
+    case 'bitmap':
+      return new BitmapFreeList(a, g, id, canWait);
+  }
+}
+
+const now = (): number => performance.now();
+
+export class SharedPool {
+  // Hot fields first.
+  private readonly _a: Int32Array;
+  private readonly _ownerW: number;
+  private readonly _cache: LocalPool<SharedBlock> | undefined;
+  private readonly _tag: number;
+  private readonly _cachedTag: number;
+  private readonly _blockObjs: (SharedBlock | undefined)[];
+
+  /** The value to send to other isolates (postMessage, workerData) for `SharedPool.attach`. */
+  readonly handle: SharedPoolHandle;
+  /** This isolate's id in this pool: from a header counter, never reused. */
+  readonly ownerId: number;
+  readonly strategy: Strategy;
+  readonly blockSize: number;
+  readonly blocks: number;
+
+  private readonly _g: Geometry;
+  private readonly _free: FreeList;
+  private readonly _scratch: Int32Array;
+  private readonly _batch: number;
+  private readonly _canWait: boolean;
+  private _closed = false;
+  private _waits = 0;
+  /** Blocks the cache drops during flush, collected for one batched push. */
+  private _spill: SharedBlock[] | undefined;
+  private readonly _queue: AsyncWaiter[] = [];
+  private _armed = false;
+  private _keepAlive: ReturnType<typeof setInterval> | undefined;
+
+  private constructor(sab: SharedArrayBuffer, g: Geometry, cache: number, fresh: boolean) {
+    const a = new Int32Array(sab);
+    this._a = a;
+    this._g = g;
+    this.handle = { sab };
+    this.strategy = g.strategy;
+    this.blockSize = g.blockSize;
+    this.blocks = g.blocks;
+    this._ownerW = g.ownerOffset >> 2;
+    // INVARIANT: ids are handed out once each, in any isolate; a counter that only grows.
+    const id = Atomics.add(a, H.NEXT_ID, 1) + 1;
+    if (id > MAX_OWNER_ID) {
+      throw new PoolError(ErrorCode.BAD_HANDLE, `isopool: this SharedPool has handed out all ${MAX_OWNER_ID} isolate ids`);
+    }
+    this.ownerId = id;
+    this._tag = id;
+    this._cachedTag = -id;
+    this._canWait = probeWait(a);
+    const free = makeFreeList(a, g, id, this._canWait);
+    if (fresh) free.init();
+    this._free = free;
+    this._blockObjs = new Array<SharedBlock | undefined>(g.blocks);
+    // A refill takes half the cache, and never more than an eighth of the pool, so one isolate's
+    // refill cannot empty a small pool that others share.
+    this._batch = Math.max(1, Math.min(Math.ceil(cache / 2), Math.floor(g.blocks / 8)));
+    this._scratch = new Int32Array(Math.max(cache, this._batch, 1));
+    this._cache =
+      cache === 0
+        ? undefined
+        : new LocalPool<SharedBlock>({
+            name: 'SharedPool',
+            max: cache,
+            grow: this._batch,
+            createBatch: (n, out) => this._refill(n, out),
+            disposeBatch: (objs) => this._spillBatch(objs),
+            dispose: (obj) => this._spillOne(obj),
+          });
+  }
+
+  /** Allocates a new pool. Throws `ERR_SAB_UNAVAILABLE` where SharedArrayBuffer is unavailable. */
+  static create(options: SharedPoolOptions): SharedPool {
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError(`isopool: SharedPool.create() options must be an object, received ${describe(options)}`);
+    }
+    const blockSize = checkInteger('blockSize', options.blockSize, 1, MAX_TOTAL_BYTES);
+    const blocks = checkInteger('blocks', options.blocks, 1, MAX_BLOCKS);
+    const cache = checkCache(options.cache);
+    const strategy = options.strategy ?? DEFAULT_STRATEGY;
+    if (!STRATEGIES.includes(strategy)) {
+      throw new RangeError(`isopool: option \`strategy\` must be one of ${STRATEGIES.join(', ')}, received ${describe(strategy)}`);
+    }
+    const g = computeGeometry(blockSize, blocks, strategy);
+    if (g.totalBytes > MAX_TOTAL_BYTES) {
+      throw new RangeError(
+        `isopool: options \`blockSize\` (${blockSize}) x \`blocks\` (${blocks}) need ${g.totalBytes} bytes, more than ${MAX_TOTAL_BYTES}`,
+      );
+    }
+    const G = globalThis as { SharedArrayBuffer?: unknown; crossOriginIsolated?: unknown };
+    if (typeof G.SharedArrayBuffer !== 'function' || G.crossOriginIsolated === false) throw sabUnavailable();
+    const sab = new SharedArrayBuffer(g.totalBytes);
+    writeHeader(new Int32Array(sab), g);
+    return new SharedPool(sab, g, cache, true);
+  }
+
+  /** Joins a pool created in another isolate. Throws `ERR_BAD_HANDLE` for anything but a live handle. */
+  static attach(handle: SharedPoolHandle, options: AttachOptions = {}): SharedPool {
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError(`isopool: SharedPool.attach() options must be an object, received ${describe(options)}`);
+    }
+    const cache = checkCache(options.cache);
+    const sab = (handle as { sab?: unknown } | null)?.sab;
+    if (Object.prototype.toString.call(sab) !== '[object SharedArrayBuffer]') {
+      throw new PoolError(
+        ErrorCode.BAD_HANDLE,
+        `isopool: SharedPool.attach() takes a pool's \`handle\` ({ sab: SharedArrayBuffer }), received ${describe(handle)}`,
+      );
+    }
+    const buffer = sab as SharedArrayBuffer;
+    const g = readHeader(new Int32Array(buffer, 0, buffer.byteLength >> 2), buffer.byteLength);
+    if (typeof g === 'string') {
+      throw new PoolError(ErrorCode.BAD_HANDLE, `isopool: SharedPool.attach() was given a SharedArrayBuffer that is not an isopool pool: ${g}`);
+    }
+    return new SharedPool(buffer, g, cache, false);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Hot path
+
+  /** Lends a block. Throws `ERR_POOL_EXHAUSTED` when every block is out, `ERR_CLOSED` after close. */
+  acquire(): Block {
+    const cache = this._cache;
+    if (cache !== undefined) {
+      const b = cache.tryAcquire();
+      if (b !== undefined) {
+        // -id -> +id: only this isolate writes a word that holds -id (see Ownership).
+        this._a[this._ownerW + b.index] = this._tag;
+        return b;
+      }
+    }
+    return this._acquireSlow(true)!;
+  }
+
+  /** Takes back a block, from any isolate. Throws `ERR_DOUBLE_RELEASE` if it is not lent. */
+  release(block: Block | number): void {
+    // `_pool` is set only on blocks of a cached attachment; a number or null reads undefined.
+    if ((block as SharedBlock | null)?._pool === this) {
+      const a = this._a;
+      const w = this._ownerW + (block as SharedBlock).index;
+      // Cache only while nobody waits and the shared list has spare blocks; both reads are plain
+      // hints (a stale value only delays a waiter to the next shared push).
+      if (a[w] === this._tag && a[WAITERS_WORD] === 0 && a[FREE_WORD]! > 0) {
+        a[w] = this._cachedTag;
+        this._cache!.release(block as SharedBlock);
+        return;
+      }
+    }
+    this._releaseSlow(block);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Cold paths
+
+  /** Like `acquire()`, but returns `undefined` when every block is out. */
+  tryAcquire(): Block | undefined {
+    return this._acquireSlow(false);
+  }
+
+  private _acquireSlow(throwOnEmpty: boolean): Block | undefined {
+    if (this._closed) throw this._closedError();
+    const cache = this._cache;
+    if (cache !== undefined) {
+      const b = cache.tryAcquire();
+      if (b !== undefined) {
+        this._a[this._ownerW + b.index] = this._tag;
+        return b;
+      }
+    } else if (this._free.pop(1, this._scratch, this._tag) === 1) {
+      return this._blockAt(this._scratch[0]!);
+    }
+    if (!throwOnEmpty) return undefined;
+    throw new PoolError(
+      ErrorCode.POOL_EXHAUSTED,
+      `isopool: SharedPool is exhausted: all ${this.blocks} blocks are lent or cached by other isolates`,
+    );
+  }
+
+  private _releaseSlow(block: Block | number): void {
+    const i = this._indexOf(block, 'release');
+    const a = this._a;
+    const w = this._ownerW + i;
+    // INVARIANT: a snapshot; the push below re-checks it by CAS.
+    const cur = Atomics.load(a, w);
+    if (cur <= 0) throw this._notLent('release', i, cur);
+    const own = cur === this._tag && this._cache !== undefined && !this._closed;
+    this._scratch[0] = i;
+    if (this._free.push(this._scratch, 1, cur) === 0) throw this._notLent('release', i, Atomics.load(a, w));
+    this._wake(1);
+    if (own && Atomics.load(a, H.WAITERS) > 0) this.flush();
+  }
+
+  /** Takes over a block lent by another isolate (handed over by message): its release then stays here. */
+  adopt(block: Block | number): Block {
+    const i = this._indexOf(block, 'adopt');
+    const a = this._a;
+    const w = this._ownerW + i;
+    for (;;) {
+      const cur = Atomics.load(a, w);
+      if (cur <= 0) throw this._notLent('adopt', i, cur);
+      // INVARIANT: +other -> +me by CAS: a racing release of the same block wins or loses whole.
+      if (cur === this._tag || Atomics.compareExchange(a, w, cur, this._tag) === cur) return this._blockAt(i);
+    }
+  }
+
+  /**
+   * Returns to the free list every block isolate `ownerId` held or cached. Call it only once that
+   * isolate is gone (a worker's 'exit' event). Returns how many blocks it freed.
+   */
+  reclaim(ownerId: number): number {
+    checkInteger('ownerId', ownerId, 1, Atomics.load(this._a, H.NEXT_ID));
+    if (ownerId === this.ownerId) {
+      throw new RangeError(`isopool: reclaim() takes another, dead isolate's ownerId; ${ownerId} is this isolate's (use flush() or close())`);
+    }
+    const n = this._free.reclaim(ownerId);
+    this._wake(n);
+    return n;
+  }
+
+  /** Returns this isolate's cached blocks to the shared free list. */
+  flush(): void {
+    const cache = this._cache;
+    if (cache === undefined) return;
+    const spill: SharedBlock[] = [];
+    this._spill = spill;
+    try {
+      cache.trim(0);
+    } finally {
+      this._spill = undefined;
+    }
+    if (spill.length > 0) this._spillBatch(spill);
+  }
+
+  /** Flushes the cache and stops lending here (waiters reject with `ERR_CLOSED`). Lent blocks can still be released. */
+  close(): void {
+    if (this._closed) return;
+    this.flush();
+    this._closed = true;
+    this._cache?.close();
+    const queue = this._queue.splice(0);
+    for (const waiter of queue) {
+      this._settle(waiter, false);
+      waiter.reject(this._closedError());
+    }
+  }
+
+  get closed(): boolean {
+    return this._closed;
+  }
+
+  /**
+   * Counters, read at the moment of the call. `free` and `lentHere` scan the owner table (O(blocks),
+   * exact at quiescence whatever isolates died mid-operation; FREE_COUNT, the header's running count,
+   * can drift by the batch a dead isolate was moving and only serves as a hint and the futex word).
+   */
+  get stats(): SharedPoolStats {
+    const a = this._a;
+    let lent = 0;
+    let free = 0;
+    for (let k = 0; k < this.blocks; k++) {
+      const w = a[this._ownerW + k];
+      if (w === this._tag) lent++;
+      else if (w === 0) free++;
+    }
+    const cs = this._cache?.stats;
+    return {
+      free,
+      cachedHere: cs?.idle ?? 0,
+      lentHere: lent,
+      waits: this._waits,
+      retries: this._free.retries,
+      waiting: Atomics.load(a, H.WAITERS),
+      hits: cs?.hits ?? 0,
+      misses: cs?.misses ?? 0,
+      blocks: this.blocks,
+      blockSize: this.blockSize,
+    };
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Waiting
+
+  /**
+   * Lends a block, blocking the thread (Atomics.wait) until one is released. Throws `ERR_TIMEOUT`
+   * after `timeout` ms, and `ERR_WAIT_NOT_ALLOWED` where blocking is not allowed (a browser's main thread).
+   */
+  acquireSync(options: { timeout?: number } = {}): Block {
+    const timeout = this._checkTimeout(options?.timeout);
+    let b = this.tryAcquire();
+    if (b !== undefined) return b;
+    if (!this._canWait) {
+      throw new PoolError(
+        ErrorCode.WAIT_NOT_ALLOWED,
+        'isopool: SharedPool.acquireSync() cannot block on this thread (Atomics.wait is not allowed on a browser main thread); use acquireAsync()',
+      );
+    }
+    const a = this._a;
+    const deadline = now() + timeout;
+    // INVARIANT: WAITERS goes up before we read FREE_COUNT, so a push after our failed try sees a
+    // waiter and notifies, or changed FREE_COUNT before we sleep on it: no lost wake-up.
+    Atomics.add(a, H.WAITERS, 1);
+    try {
+      for (;;) {
+        const seen = Atomics.load(a, H.FREE_COUNT);
+        b = this.tryAcquire();
+        if (b !== undefined) return b;
+        const left = deadline - now();
+        if (left <= 0) throw this._timeoutError('acquireSync', timeout);
+        this._waits++;
+        // INVARIANT: sleeps only while FREE_COUNT still reads `seen`.
+        Atomics.wait(a, H.FREE_COUNT, seen, left);
+      }
+    } finally {
+      // INVARIANT: every increment above is undone exactly once.
+      Atomics.sub(a, H.WAITERS, 1);
+    }
+  }
+
+  /**
+   * Lends a block, waiting (Atomics.waitAsync, the event loop kept alive) until one is released.
+   * Rejects with the signal's reason when aborted, `ERR_TIMEOUT` after `timeout` ms, `ERR_CLOSED` on close.
+   */
+  acquireAsync(options: SharedAcquireOptions = {}): Promise<Block> {
+    let timeout: number;
+    try {
+      timeout = this._checkTimeout(options?.timeout);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const signal = options?.signal;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    let b: Block | undefined;
+    try {
+      b = this._queue.length === 0 ? this.tryAcquire() : undefined;
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (b !== undefined) return Promise.resolve(b);
+    return new Promise<Block>((resolve, reject) => {
+      const waiter: AsyncWaiter = { resolve, reject, timer: undefined, signal, onAbort: undefined };
+      if (timeout !== Infinity) {
+        waiter.timer = setTimeout(() => {
+          if (this._settle(waiter, true)) reject(this._timeoutError('acquireAsync', timeout));
+        }, timeout);
+      }
+      if (signal !== undefined) {
+        waiter.onAbort = () => {
+          if (this._settle(waiter, true)) reject(signal.reason);
+        };
+        signal.addEventListener('abort', waiter.onAbort, { once: true });
+      }
+      this._queue.push(waiter);
+      // INVARIANT: counted before the arm below reads FREE_COUNT (see acquireSync).
+      Atomics.add(this._a, H.WAITERS, 1);
+      this._keepAlive ??= setInterval(() => {}, 1 << 30);
+      this._arm();
+    });
+  }
+
+  /** Ends a waiter's wait; `dequeue` removes it from the queue. False if it was already settled. */
+  private _settle(waiter: AsyncWaiter, dequeue: boolean): boolean {
+    if (dequeue) {
+      const at = this._queue.indexOf(waiter);
+      if (at < 0) return false;
+      this._queue.splice(at, 1);
+    }
+    if (waiter.timer !== undefined) clearTimeout(waiter.timer);
+    if (waiter.onAbort !== undefined) waiter.signal!.removeEventListener('abort', waiter.onAbort);
+    // INVARIANT: undoes the increment made when this waiter queued.
+    Atomics.sub(this._a, H.WAITERS, 1);
+    if (this._queue.length === 0 && this._keepAlive !== undefined) {
+      clearInterval(this._keepAlive);
+      this._keepAlive = undefined;
+    }
+    return true;
+  }
+
+  /** Serves queued waiters from the pool, in order, while blocks are to be had. */
+  private _serve(): void {
+    while (this._queue.length > 0) {
+      const b = this.tryAcquire();
+      if (b === undefined) return;
+      const waiter = this._queue.shift()!;
+      this._settle(waiter, false);
+      waiter.resolve(b);
+    }
+  }
+
+  /** Keeps one Atomics.waitAsync pending for this isolate's queue (one per isolate, not per waiter). */
+  private _arm(): void {
+    if (this._armed) return;
+    const a = this._a;
+    while (this._queue.length > 0 && !this._closed) {
+      const seen = Atomics.load(a, H.FREE_COUNT);
+      this._serve();
+      if (this._queue.length === 0) return;
+      if (typeof Atomics.waitAsync !== 'function') {
+        this._armed = true;
+        setTimeout(this._onWake, ASYNC_POLL_MS, 'timed-out');
+        return;
+      }
+      // INVARIANT: resolves when a push notifies FREE_COUNT, or at once if it no longer reads `seen`.
+      const r = Atomics.waitAsync(a, H.FREE_COUNT, seen);
+      if (r.async) {
+        this._armed = true;
+        this._waits++;
+        r.value.then(this._onWake, this._onWake);
+        return;
+      }
+    }
+  }
+
+  private readonly _onWake = (result: unknown): void => {
+    this._armed = false;
+    if (this._queue.length === 0 || this._closed) {
+      // Nobody here wants the block any more: pass the wake-up on to another sleeper.
+      // INVARIANT: a notify consumed by a stale wait is forwarded, so no waiter misses its block.
+      if (result === 'ok') Atomics.notify(this._a, H.FREE_COUNT, 1);
+      return;
+    }
+    this._arm();
+  };
+
+  // ---------------------------------------------------------------------------------------------
+  // Plumbing
+
+  /** The cache's source: up to `n` blocks from the shared list, in one lock or CAS round. */
+  private _refill(n: number, out: SharedBlock[]): number {
+    const k = this._free.pop(Math.min(n, this._batch), this._scratch, this._cachedTag);
+    for (let j = 0; j < k; j++) out[j] = this._blockAt(this._scratch[j]!);
+    return k;
+  }
+
+  /** The cache's sink: idle blocks back to the shared list in one round. */
+  private _spillBatch(objs: SharedBlock[]): void {
+    const idx = objs.length <= this._scratch.length ? this._scratch : new Int32Array(objs.length);
+    for (let j = 0; j < objs.length; j++) idx[j] = objs[j]!.index;
+    // Blocks whose word is no longer -id were reclaimed while this isolate lived: the push skips them.
+    this._wake(this._free.push(idx, objs.length, this._cachedTag));
+  }
+
+  private _spillOne(obj: SharedBlock): void {
+    if (this._spill !== undefined) this._spill.push(obj);
+    else this._spillBatch([obj]);
+  }
+
+  /** Wakes as many sleepers as blocks were freed, if anyone sleeps. */
+  private _wake(n: number): void {
+    // INVARIANT: read after the push; pairs with the waiters' add-then-read (see acquireSync).
+    if (n > 0 && Atomics.load(this._a, H.WAITERS) > 0) Atomics.notify(this._a, H.FREE_COUNT, n);
+  }
+
+  private _blockAt(i: number): SharedBlock {
+    const b = this._blockObjs[i];
+    if (b !== undefined) return b;
+    const g = this._g;
+    const made = new SharedBlock(i, new Uint8Array(this.handle.sab, g.blocksOffset + i * g.stride, g.blockSize), this._cache === undefined ? undefined : this);
+    this._blockObjs[i] = made;
+    return made;
+  }
+
+  /** Index of a block given as a Block of this pool (any isolate's or attachment's) or an index. */
+  private _indexOf(block: Block | number, method: string): number {
+    if (typeof block === 'number') {
+      if (!Number.isInteger(block) || block < 0 || block >= this.blocks) {
+        throw new RangeError(`isopool: SharedPool.${method}() takes a block or an index in [0, ${this.blocks}), received ${describe(block)}`);
+      }
+      return block;
+    }
+    if (block === null || typeof block !== 'object') {
+      throw new TypeError(`isopool: SharedPool.${method}() takes a block or an index, received ${describe(block)}`);
+    }
+    const i = (block as { index?: unknown }).index;
+    const bytes = (block as { bytes?: unknown }).bytes;
+    if (typeof i === 'number' && this._blockObjs[i] === block) return i;
+    if (
+      typeof i !== 'number' ||
+      !Number.isInteger(i) ||
+      i < 0 ||
+      i >= this.blocks ||
+      !(bytes instanceof Uint8Array) ||
+      !this._sameBuffer(bytes.buffer)
+    ) {
+      throw new PoolError(ErrorCode.FOREIGN_OBJECT, `isopool: SharedPool.${method}() was given a block of another pool`);
+    }
+    return i;
+  }
+
+  /** Whether `buffer` is this pool's memory: the same object, or a clone of it from another isolate. */
+  private _sameBuffer(buffer: ArrayBufferLike): boolean {
+    if (buffer === this.handle.sab) return true;
+    if (Object.prototype.toString.call(buffer) !== '[object SharedArrayBuffer]' || buffer.byteLength !== this._g.totalBytes) return false;
+    // INVARIANT: the nonce is written once, before the handle is first shared.
+    return Atomics.load(new Int32Array(buffer, 0, H.NONCE + 1), H.NONCE) === this._a[H.NONCE];
+  }
+
+  private _notLent(method: string, i: number, owner: number): PoolError {
+    const where = owner === 0 ? 'it is on the free list' : `it is idle in isolate ${-owner}'s cache`;
+    const what = owner > 0 ? `it was just released by another isolate` : where;
+    return new PoolError(ErrorCode.DOUBLE_RELEASE, `isopool: SharedPool.${method}() was given block ${i}, which is not lent: ${what} (released twice?)`);
+  }
+
+  private _checkTimeout(timeout: unknown): number {
+    if (timeout === undefined) return Infinity;
+    if (typeof timeout !== 'number' || !(timeout >= 0)) {
+      throw new RangeError(`isopool: option \`timeout\` must be a number >= 0, received ${describe(timeout)}`);
+    }
+    return timeout;
+  }
+
+  private _timeoutError(method: string, timeout: number): PoolError {
+    return new PoolError(ErrorCode.TIMEOUT, `isopool: SharedPool.${method}() timed out after ${timeout} ms`);
+  }
+
+  private _closedError(): PoolError {
+    return new PoolError(ErrorCode.CLOSED, 'isopool: this SharedPool is closed in this isolate');
+  }
+}

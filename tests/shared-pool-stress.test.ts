@@ -1,0 +1,123 @@
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Worker } from 'node:worker_threads';
+import { SharedPool, type Strategy } from '../src/index.js';
+import { H } from '../src/shared/layout.js';
+import { CTL, INBOX_WORDS } from './workers/shared-worker.js';
+
+const WORKER = new URL('./workers/shared-worker.js', import.meta.url);
+const STRATEGIES: Strategy[] = ['mutex', 'treiber', 'mpmc', 'bitmap'];
+const WORKERS = 4;
+const PAIRS = 100_000;
+
+interface StressReport {
+  ownerId: number;
+  acquired: number;
+  sent: number;
+  received: number;
+  failures: string;
+  cachedHere: number;
+  lentHere: number;
+}
+
+function owners(pool: SharedPool): Int32Array {
+  const a = new Int32Array(pool.handle.sab);
+  return a.subarray(a[H.OWNER_OFFSET]! >> 2, (a[H.OWNER_OFFSET]! >> 2) + pool.blocks);
+}
+
+function finish<T>(worker: Worker): Promise<T> {
+  return new Promise((resolve, reject) => {
+    let message: T | undefined;
+    worker.once('message', (m: T) => (message = m));
+    worker.once('error', reject);
+    worker.once('exit', (code) => (code === 0 && message !== undefined ? resolve(message) : reject(new Error(`worker exited ${code}`))));
+  });
+}
+
+function waitForWord(ctl: Int32Array, at: number, below: number): Promise<void> {
+  const seen = Atomics.load(ctl, at);
+  if (seen >= below) return Promise.resolve();
+  const r = Atomics.waitAsync(ctl, at, seen);
+  return (r.async ? r.value : Promise.resolve()).then(() => waitForWord(ctl, at, below));
+}
+
+/** Four workers, 100,000 pairs each, every 8th-ish block handed to the next worker and released there. */
+async function stress(strategy: Strategy, cache: number): Promise<void> {
+  // Cache on: enough blocks that caches + holds + inboxes never exhaust the pool (so no hoarding
+  // deadlock); cache off: scarce, so acquires meet an empty list and hand-offs race for blocks.
+  const blocks = cache > 0 ? 512 : 48;
+  const pool = SharedPool.create({ blockSize: 64, blocks, cache: 0, strategy });
+  const ctl = new Int32Array(new SharedArrayBuffer(4 * (16 + 8 * WORKERS)));
+  const inbox = new Int32Array(new SharedArrayBuffer(4 * INBOX_WORDS * WORKERS));
+  const workers = Array.from({ length: WORKERS }, (_, me) =>
+    new Worker(WORKER, { workerData: { mode: 'stress', handle: pool.handle, cache, ctl, inbox, me, workers: WORKERS, pairs: PAIRS } }),
+  );
+  const reports = await Promise.all(workers.map((w) => finish<StressReport>(w)));
+  const failures = reports.map((r) => r.failures).filter((f) => f !== '');
+  assert.equal(failures, [], `${strategy}/${cache}: a block was held by two isolates`);
+  // (A worker's own lentHere may count blocks still in the next worker's inbox when it reports; the
+  // owner table below, read after every worker exited, is the check.)
+  for (const r of reports) assert.is(r.acquired, PAIRS);
+  const sent = reports.reduce((s, r) => s + r.sent, 0);
+  assert.is(reports.reduce((s, r) => s + r.received, 0), sent);
+  assert.ok(sent > 0, 'blocks were handed between workers');
+  // Quiescence: every block is free or idle in a (now exited) worker's cache.
+  const cached = reports.reduce((s, r) => s + r.cachedHere, 0);
+  assert.is(pool.stats.free + cached, blocks, `${strategy}/${cache}: free ${pool.stats.free} + cached ${cached}`);
+  const table = owners(pool);
+  for (const r of reports) assert.is(table.filter((w) => w === -r.ownerId).length, r.cachedHere, 'owner table against a cache');
+  assert.is(table.filter((w) => w > 0).length, 0, 'blocks still marked lent at quiescence');
+  for (const r of reports) pool.reclaim(r.ownerId);
+  assert.is(pool.stats.free, blocks);
+  const all = Array.from({ length: blocks }, () => pool.acquire().index);
+  assert.is(new Set(all).size, blocks);
+}
+
+const test = suite('SharedPool under real worker_threads');
+
+for (const cache of [32, 0]) {
+  test(`4 workers x 100,000 pairs with hand-offs lose and double no block (every strategy, cache ${cache})`, async () => {
+    // Two configurations at a time: 8 workers on this 2-core box, enough contention, bounded time.
+    for (let i = 0; i < STRATEGIES.length; i += 2) {
+      await Promise.all(STRATEGIES.slice(i, i + 2).map((s) => stress(s, cache)));
+    }
+  });
+}
+
+for (const strategy of STRATEGIES) {
+  test(`a terminated worker's held and cached blocks all come back through reclaim (${strategy})`, async () => {
+    const pool = SharedPool.create({ blockSize: 64, blocks: 64, strategy });
+    const ctl = new Int32Array(new SharedArrayBuffer(4 * 16));
+    const worker = new Worker(WORKER, { workerData: { mode: 'hold', handle: pool.handle, cache: 16, ctl, me: 0, hold: 5, cacheFill: 9 } });
+    const report = new Promise<{ ownerId: number; lentHere: number; cachedHere: number }>((resolve) => worker.once('message', resolve));
+    await waitForWord(ctl, CTL.READY, 1);
+    const r = await report;
+    assert.is(r.lentHere, 5);
+    assert.ok(r.cachedHere > 0);
+    assert.is(pool.stats.free, 64 - 5 - r.cachedHere);
+    await worker.terminate();
+    assert.is(pool.reclaim(r.ownerId), 5 + r.cachedHere);
+    assert.is(pool.stats.free, 64);
+    assert.ok(Array.from(owners(pool)).every((w) => w === 0));
+  });
+}
+
+for (const strategy of ['mutex', 'bitmap'] as Strategy[]) {
+  test(`a worker terminated mid-work, even inside a free-list operation, loses nothing after reclaim (${strategy})`, async () => {
+    for (const cache of [0, 8]) {
+      const blocks = 16;
+      const pool = SharedPool.create({ blockSize: 64, blocks, strategy, cache: 0 });
+      const ctl = new Int32Array(new SharedArrayBuffer(4 * 16));
+      const worker = new Worker(WORKER, { workerData: { mode: 'busy', handle: pool.handle, cache, ctl, me: 0 } });
+      await waitForWord(ctl, CTL.PROGRESS, 20);
+      await worker.terminate();
+      pool.reclaim(Atomics.load(ctl, CTL.ID));
+      assert.is(pool.stats.free, blocks);
+      assert.ok(Array.from(owners(pool)).every((w) => w === 0));
+      const all = Array.from({ length: blocks }, () => pool.acquire().index);
+      assert.is(new Set(all).size, blocks);
+    }
+  });
+}
+
+test.run();
