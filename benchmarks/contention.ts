@@ -132,6 +132,11 @@ async function oneRun(
   try {
     const data: ContentionJob = { poolModule, handle: shared?.handle, strategy, cache, pattern, blockSize: BLOCK_SIZE, blocks };
     const got = await runWorkers({ script: new URL('./contention-worker.js', import.meta.url), workers: n, durationMs, data });
+    // Every worker closed its attachment (flushing its cache) before reporting: a shared pool must
+    // have every block back. A run that lost or duplicated blocks measured something else.
+    if (shared !== undefined && shared.stats.free !== blocks) {
+      throw new Error(`contention: ${strategy} (cache ${cache === 0 ? 'off' : 'on'}, ${pattern}, ${n} workers) has ${shared.stats.free} of ${blocks} blocks free after every worker closed`);
+    }
     return {
       strategy,
       cache: cache !== 0,

@@ -527,4 +527,18 @@ harness('runWorkers: a worker that dies before the barrier fails the round inste
   assert.match(String(err), /fixture worker failed before the barrier/);
 });
 
+harness('runContention on the real SharedPool: every strategy, shared and own pools, every worker counted, every block back after each shared run', async () => {
+  const rows = await runContention({ workers: 2, durationMs: 10 });
+  // 4 strategies x (cache on: pair, burst; cache off: pair) x (1 shared, 2 shared, 2 own).
+  assert.is(rows.length, 4 * 3 * 3);
+  assert.equal([...new Set(rows.map((r) => r.strategy))], ['mutex', 'treiber', 'mpmc', 'bitmap']);
+  for (const r of rows) {
+    assert.ok(r.pairs >= r.workers * 1024, `${r.strategy} ${r.pattern} ${r.mode} ${r.workers}: ${r.pairs} pairs`);
+    assert.ok(r.pairs % 1024 === 0);
+    assert.ok(r.mops > 0 && r.nsPerPairPerThread > 0 && r.fairness > 0 && r.fairness <= 1);
+  }
+  // With the cache off every pair goes through the shared free list: no cached path to hide in.
+  assert.ok(rows.some((r) => !r.cache));
+});
+
 harness.run();
