@@ -11,7 +11,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Page } from 'playwright-core';
 import { chromiumOrSkip } from './browser/launch.js';
-import { startSession, type Session } from './browser/session.js';
+import { openPages, type Session } from './browser/session.js';
 import type { RingResult, WakeResult } from './browser/page/shared.js';
 import type { ErrorInfo } from './browser/page/web.js';
 
@@ -25,16 +25,8 @@ if (chromium !== undefined) {
   let session: Session;
   let iso: Page;
   let plain: Page;
-
-  test.before(async () => {
-    session = await startSession(chromium);
-    iso = await session.open('iso');
-    plain = await session.open('plain');
-  });
-
-  test.after(async () => {
-    await session?.close();
-  });
+  test.before(async () => void ({ session, iso, plain } = await openPages(chromium)));
+  test.after(async () => await session?.close());
 
   test('plain page: SharedPool.create fails with ERR_SAB_UNAVAILABLE, naming the missing COOP and COEP headers', async () => {
     const { threw } = await session.call<{ threw: ErrorInfo | undefined }>(plain, 'createWithoutIsolation');

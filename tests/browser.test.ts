@@ -11,7 +11,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Page } from 'playwright-core';
 import { chromiumOrSkip } from './browser/launch.js';
-import { startSession, type Session } from './browser/session.js';
+import { openPages, type Session } from './browser/session.js';
 import type { LocalResult } from './browser/page/local.js';
 import type { Environment } from './browser/page/suite.js';
 
@@ -37,16 +37,8 @@ if (chromium !== undefined) {
   let session: Session;
   let iso: Page;
   let plain: Page;
-
-  test.before(async () => {
-    session = await startSession(chromium);
-    iso = await session.open('iso');
-    plain = await session.open('plain');
-  });
-
-  test.after(async () => {
-    await session?.close();
-  });
+  test.before(async () => void ({ session, iso, plain } = await openPages(chromium)));
+  test.after(async () => await session?.close());
 
   test('the iso page is cross-origin isolated and has SharedArrayBuffer; the plain page has neither', async () => {
     const isoEnv = await session.call<Environment>(iso, 'environment');

@@ -61,3 +61,21 @@ export async function startSession(executablePath: string): Promise<Session> {
     },
   };
 }
+
+/** A session with both page variants open: what the browser test files share. */
+export interface PageSet {
+  session: Session;
+  iso: Page;
+  plain: Page;
+}
+
+/** Starts a session and opens the cross-origin-isolated and the plain page in it. */
+export async function openPages(executablePath: string): Promise<PageSet> {
+  const session = await startSession(executablePath);
+  try {
+    return { session, iso: await session.open('iso'), plain: await session.open('plain') };
+  } catch (err) {
+    await session.close();
+    throw err;
+  }
+}
