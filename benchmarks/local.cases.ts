@@ -125,6 +125,35 @@ function tlsGet(): BenchCase {
   };
 }
 
+/**
+ * `tls_lease_using`: the `using lease = pool.lease()` convenience, compiled by TypeScript for ES2022
+ * (Node 20 has no native `using`): a Lease allocation plus TypeScript's disposal helpers per pair.
+ * It is here to put a number on "costs more than acquire/release" (README, Limitations).
+ */
+function tlsLeaseUsing(): BenchCase {
+  const pool = new LocalPool<Obj>({ create: () => new Obj() });
+  return {
+    name: 'tls_lease_using',
+    group: 'mempool',
+    batch: BATCH,
+    fn() {
+      for (let i = 0; i < BATCH; i++) {
+        using lease = pool.lease();
+        sink ^= lease.value.v;
+      }
+    },
+    validate() {
+      pool.release(pool.acquire()); // the first acquire is a miss; count hits from a warm pool
+      checkBatch('tls_lease_using', () => this.fn(), () => pool.stats.hits, true);
+      const lent = pool.stats.lent;
+      check(lent === 0, `tls_lease_using: every lease gave its object back (lent ${lent})`);
+    },
+    teardown() {
+      pool.close();
+    },
+  };
+}
+
 // -------------------------------------------------------------------------------------------------
 
 /** The baseline LocalPool's hot path is measured against: one field, then an array (no policies). */
@@ -264,5 +293,5 @@ function allocU8(): BenchCase {
 
 /** The local cases in report order: the mempool rows first, then baselines and peers. */
 export function localCases(): BenchCase[] {
-  return [tlsGetPut(), tlsGet(), ownerSlotGetPut(), arrayStackGetPut(), reusifyGetPut(), allocSmall(), allocU8()];
+  return [tlsGetPut(), tlsGet(), tlsLeaseUsing(), ownerSlotGetPut(), arrayStackGetPut(), reusifyGetPut(), allocSmall(), allocU8()];
 }
