@@ -3,7 +3,8 @@
  *
  * ```
  *  byte 0     header      magic, layout version, geometry (cold line 0); FREE_COUNT (line 1);
- *                         WAITERS (line 2). 192 bytes, every hot word alone on its 64-byte line.
+ *                         WAITERS (line 2); PUSH_GEN (line 3). 256 bytes, every hot word alone on
+ *                         its 64-byte line.
  *  OWNER      owner table one Int32 per block: 0 free, +id lent by isolate id, -id cached by id
  *  FREE       free list   the strategy's structure (see freeWords), hot words on their own lines
  *  BLOCKS     blocks      `blocks` x stride bytes, each block starting on a 64-byte boundary
@@ -16,8 +17,11 @@
 
 /** 'ISOP' read as a little-endian Int32: the first word of every isopool SharedArrayBuffer. */
 export const MAGIC = 0x504f5349;
-/** Bumped whenever any offset below changes meaning: an older reader must refuse a newer buffer. */
-export const LAYOUT_VERSION = 1;
+/**
+ * Bumped whenever any offset below changes meaning: an older reader must refuse a newer buffer.
+ * 2: PUSH_GEN added (line 3) and made the futex word; FREE_COUNT is a statistic only.
+ */
+export const LAYOUT_VERSION = 2;
 
 /** x86-64 and ARM64 cache lines are 64 bytes; a hot word alone on one is not falsely shared. */
 export const CACHE_LINE = 64;
@@ -55,13 +59,20 @@ export const H = {
   NEXT_ID: 10,
   /** A random number written at create: tells this pool's buffer from any other's (clones included). */
   NONCE: 11,
-  /** Blocks on the shared free list (transiently off by a batch while a lock-free push or pop is between its two steps). Also the futex word waiters sleep on. Line 1. */
+  /** Blocks on the shared free list (transiently off by a batch while a lock-free push or pop is between its two steps). A statistic and a hint, never a futex word. Line 1. */
   FREE_COUNT: WORDS_PER_LINE,
   /** Callers in acquireSync/acquireAsync, all isolates: a release notifies only when it is > 0. Line 2. */
   WAITERS: 2 * WORDS_PER_LINE,
+  /**
+   * Push generation: every push that frees a block adds 1 after the structure holds the block, and
+   * nothing else writes it (it only grows, wrapping after 2^32 pushes). The futex word waiters sleep
+   * on: unlike a count, which can go 1 -> 0 -> 1 between a waiter's read and its sleep, it never
+   * returns to a value a waiter saw. Line 3.
+   */
+  PUSH_GEN: 3 * WORDS_PER_LINE,
 } as const;
 
-export const HEADER_BYTES = 3 * CACHE_LINE;
+export const HEADER_BYTES = 4 * CACHE_LINE;
 
 export const STRATEGIES = ['mutex', 'treiber', 'mpmc', 'bitmap'] as const;
 export type Strategy = (typeof STRATEGIES)[number];

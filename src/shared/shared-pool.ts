@@ -39,11 +39,17 @@
  *
  * ## Waiting
  *
- * FREE_COUNT in the header is both the count of free blocks and the futex word. A waiter bumps
- * WAITERS, reads FREE_COUNT, tries once more, and sleeps on the value it read (Atomics.wait, or one
+ * The futex word is PUSH_GEN, a header word on its own line that every push freeing a block bumps
+ * with Atomics.add after the free list holds the block, and that never goes back. A waiter bumps
+ * WAITERS, reads PUSH_GEN, tries once more, and sleeps on the value it read (Atomics.wait, or one
  * Atomics.waitAsync per isolate for all its async waiters, with a ref'd interval holding Node's event
- * loop open). A push bumps FREE_COUNT, and if WAITERS > 0 notifies as many sleepers as blocks it
- * freed: exactly the waiters it can serve. A release goes to the cache only while nobody waits and
+ * loop open). A push bumps PUSH_GEN, then if WAITERS > 0 notifies as many sleepers as blocks it
+ * freed. FREE_COUNT is only a statistic: it was the futex word until a review (2026-11-21) showed it
+ * can go 1 -> 0 -> 1 between a waiter's read and its sleep (another isolate takes the block and
+ * frees a different one, notifying before the waiter sleeps), which lost the wake-up. A woken waiter
+ * takes exactly one block, tagged `+id`, never a cache batch, so one release serves one waiter and
+ * the rest of a batch stays on the list for the others: a release wakes exactly the waiters it can
+ * serve. A release goes to the cache only while nobody waits and
  * the shared list is not empty: a waiter can only be waiting when the list is empty, and then every
  * release in every isolate goes to the list (and the releasing isolate flushes its cache), so idle
  * cached blocks cannot starve a waiter elsewhere. Left: a block cached just before the list ran
@@ -243,6 +249,8 @@ export class SharedPool {
   private readonly _ownerW: number;
   private readonly _cache: LocalPool<SharedBlock> | undefined;
   private readonly _tag: number;
+  /** `_tag` while open; after close a value no owner word holds, so every release takes the slow path. */
+  private _hotTag: number;
   private readonly _cachedTag: number;
   private readonly _blockObjs: (SharedBlock | undefined)[];
 
@@ -265,6 +273,8 @@ export class SharedPool {
   private _spill: SharedBlock[] | undefined;
   private readonly _queue: AsyncWaiter[] = [];
   private _armed = false;
+  /** Set while serving a waiter: the cache's refill then takes exactly one block, tagged +id. */
+  private _one = false;
   private _keepAlive: ReturnType<typeof setInterval> | undefined;
 
   private constructor(sab: SharedArrayBuffer, g: Geometry, cache: number, fresh: boolean) {
@@ -283,6 +293,7 @@ export class SharedPool {
     }
     this.ownerId = id;
     this._tag = id;
+    this._hotTag = id;
     this._cachedTag = -id;
     this._canWait = probeWait(a);
     const free = makeFreeList(a, g, id, this._canWait);
@@ -377,7 +388,7 @@ export class SharedPool {
       const w = this._ownerW + (block as SharedBlock).index;
       // Cache only while nobody waits and the shared list has spare blocks; both reads are plain
       // hints (a stale value only delays a waiter to the next shared push).
-      if (a[w] === this._tag && a[WAITERS_WORD] === 0 && a[FREE_WORD]! > 0) {
+      if (a[w] === this._hotTag && a[WAITERS_WORD] === 0 && a[FREE_WORD]! > 0) {
         a[w] = this._cachedTag;
         this._cache!.release(block as SharedBlock);
         return;
@@ -435,8 +446,15 @@ export class SharedPool {
     for (;;) {
       const cur = Atomics.load(a, w);
       if (cur <= 0) throw this._notLent('adopt', i, cur);
+      if (cur === this._tag) return this._blockAt(i);
       // INVARIANT: +other -> +me by CAS: a racing release of the same block wins or loses whole.
-      if (cur === this._tag || Atomics.compareExchange(a, w, cur, this._tag) === cur) return this._blockAt(i);
+      if (Atomics.compareExchange(a, w, cur, this._tag) === cur) {
+        const b = this._blockAt(i);
+        // Its release here may enter the cache: count it among the cache's lent blocks first, or
+        // the cache's live count (idle + lent) would fall below its idle count.
+        if (this._cache !== undefined && !this._closed) this._cache._admit(b);
+        return b;
+      }
     }
   }
 
@@ -473,6 +491,9 @@ export class SharedPool {
     if (this._closed) return;
     this.flush();
     this._closed = true;
+    // Releases after close go straight to the shared list (the slow path), never into the closed
+    // cache, which would strand them: a block it did not lend would fail its accounting.
+    this._hotTag = MAX_OWNER_ID + 1;
     this._cache?.close();
     const queue = this._queue.splice(0);
     for (const waiter of queue) {
@@ -488,7 +509,7 @@ export class SharedPool {
   /**
    * Counters, read at the moment of the call. `free` and `lentHere` scan the owner table (O(blocks),
    * exact at quiescence whatever isolates died mid-operation; FREE_COUNT, the header's running count,
-   * can drift by the batch a dead isolate was moving and only serves as a hint and the futex word).
+   * can drift by the batch a dead isolate was moving and only serves as a hint).
    */
   get stats(): SharedPoolStats {
     const a = this._a;
@@ -533,19 +554,21 @@ export class SharedPool {
     }
     const a = this._a;
     const deadline = now() + timeout;
-    // INVARIANT: WAITERS goes up before we read FREE_COUNT, so a push after our failed try sees a
-    // waiter and notifies, or changed FREE_COUNT before we sleep on it: no lost wake-up.
+    // INVARIANT: WAITERS goes up before we read PUSH_GEN, so a push after our failed try either sees
+    // a waiter and notifies, or bumped PUSH_GEN before our read (then the try sees its block): no
+    // lost wake-up. PUSH_GEN never returns to a value we read, as FREE_COUNT could.
     Atomics.add(a, H.WAITERS, 1);
     try {
       for (;;) {
-        const seen = Atomics.load(a, H.FREE_COUNT);
-        b = this.tryAcquire();
+        // INVARIANT: read before the try; any push the try misses bumps it after this read.
+        const seen = Atomics.load(a, H.PUSH_GEN);
+        b = this._takeOne();
         if (b !== undefined) return b;
         const left = deadline - now();
         if (left <= 0) throw this._timeoutError('acquireSync', timeout);
         this._waits++;
-        // INVARIANT: sleeps only while FREE_COUNT still reads `seen`.
-        Atomics.wait(a, H.FREE_COUNT, seen, left);
+        // INVARIANT: sleeps only while PUSH_GEN still reads `seen`: no push since the read above.
+        Atomics.wait(a, H.PUSH_GEN, seen, left);
       }
     } finally {
       // INVARIANT: every increment above is undone exactly once.
@@ -587,7 +610,7 @@ export class SharedPool {
         signal.addEventListener('abort', waiter.onAbort, { once: true });
       }
       this._queue.push(waiter);
-      // INVARIANT: counted before the arm below reads FREE_COUNT (see acquireSync).
+      // INVARIANT: counted before the arm below reads PUSH_GEN and re-tries (see acquireSync).
       Atomics.add(this._a, H.WAITERS, 1);
       this._keepAlive ??= setInterval(() => {}, 1 << 30);
       this._arm();
@@ -615,7 +638,7 @@ export class SharedPool {
   /** Serves queued waiters from the pool, in order, while blocks are to be had. */
   private _serve(): void {
     while (this._queue.length > 0) {
-      const b = this.tryAcquire();
+      const b = this._takeOne();
       if (b === undefined) return;
       const waiter = this._queue.shift()!;
       this._settle(waiter, false);
@@ -625,10 +648,17 @@ export class SharedPool {
 
   /** Keeps one Atomics.waitAsync pending for this isolate's queue (one per isolate, not per waiter). */
   private _arm(): void {
-    if (this._armed) return;
+    if (this._armed) {
+      // The pending wait may be stale (armed for waiters that since timed out or aborted): a push
+      // that landed between a new waiter's failed try and its WAITERS increment did not notify it,
+      // so re-try now; any later push sees WAITERS > 0 and notifies the pending wait.
+      this._serve();
+      return;
+    }
     const a = this._a;
     while (this._queue.length > 0 && !this._closed) {
-      const seen = Atomics.load(a, H.FREE_COUNT);
+      // INVARIANT: read before the re-try in _serve; a push it misses bumps PUSH_GEN after this read.
+      const seen = Atomics.load(a, H.PUSH_GEN);
       this._serve();
       if (this._queue.length === 0) return;
       if (typeof Atomics.waitAsync !== 'function') {
@@ -636,8 +666,8 @@ export class SharedPool {
         setTimeout(this._onWake, ASYNC_POLL_MS, 'timed-out');
         return;
       }
-      // INVARIANT: resolves when a push notifies FREE_COUNT, or at once if it no longer reads `seen`.
-      const r = Atomics.waitAsync(a, H.FREE_COUNT, seen);
+      // INVARIANT: resolves when a push notifies PUSH_GEN, or at once if it no longer reads `seen`.
+      const r = Atomics.waitAsync(a, H.PUSH_GEN, seen);
       if (r.async) {
         this._armed = true;
         this._waits++;
@@ -652,7 +682,7 @@ export class SharedPool {
     if (this._queue.length === 0 || this._closed) {
       // Nobody here wants the block any more: pass the wake-up on to another sleeper.
       // INVARIANT: a notify consumed by a stale wait is forwarded, so no waiter misses its block.
-      if (result === 'ok') Atomics.notify(this._a, H.FREE_COUNT, 1);
+      if (result === 'ok') Atomics.notify(this._a, H.PUSH_GEN, 1);
       return;
     }
     this._arm();
@@ -661,9 +691,24 @@ export class SharedPool {
   // ---------------------------------------------------------------------------------------------
   // Plumbing
 
-  /** The cache's source: up to `n` blocks from the shared list, in one lock or CAS round. */
+  /**
+   * Serves a waiter: a block idle in this isolate's cache, else exactly one from the shared list,
+   * tagged +id (the cache lends it at once). Never a batch: a woken waiter that refilled its cache
+   * would hoard the blocks other waiters were woken for.
+   */
+  private _takeOne(): Block | undefined {
+    this._one = true;
+    try {
+      return this.tryAcquire();
+    } finally {
+      this._one = false;
+    }
+  }
+
+  /** The cache's source: up to `n` blocks from the shared list, in one lock or CAS round (one, +id, for a waiter). */
   private _refill(n: number, out: SharedBlock[]): number {
-    const k = this._free.pop(Math.min(n, this._batch), this._scratch, this._cachedTag);
+    const one = this._one;
+    const k = this._free.pop(one ? 1 : Math.min(n, this._batch), this._scratch, one ? this._tag : this._cachedTag);
     for (let j = 0; j < k; j++) out[j] = this._blockAt(this._scratch[j]!);
     return k;
   }
@@ -681,10 +726,14 @@ export class SharedPool {
     else this._spillBatch([obj]);
   }
 
-  /** Wakes as many sleepers as blocks were freed, if anyone sleeps. */
+  /** After every push: bumps the push generation, then wakes as many sleepers as blocks were freed, if anyone sleeps. */
   private _wake(n: number): void {
-    // INVARIANT: read after the push; pairs with the waiters' add-then-read (see acquireSync).
-    if (n > 0 && Atomics.load(this._a, H.WAITERS) > 0) Atomics.notify(this._a, H.FREE_COUNT, n);
+    if (n <= 0) return;
+    const a = this._a;
+    // INVARIANT: after the push put the blocks on the list, before WAITERS is read; it only grows.
+    Atomics.add(a, H.PUSH_GEN, 1);
+    // INVARIANT: read after the bump; pairs with the waiters' add-WAITERS-then-read-PUSH_GEN (see acquireSync).
+    if (Atomics.load(a, H.WAITERS) > 0) Atomics.notify(a, H.PUSH_GEN, n);
   }
 
   private _blockAt(i: number): SharedBlock {
