@@ -22,20 +22,29 @@
  * - Transitions to and from `0` belong to the free list (see free-list.ts), always by CAS or under
  *   its lock, so two isolates racing to release one block cannot both win.
  * - Releasing a block whose word is `0` or negative throws `ERR_DOUBLE_RELEASE`: it is not lent.
- *   The plain hot path has one blind spot: two isolates releasing the same block at the same instant
- *   with no synchronisation between them (a data race in the caller). Any double release ordered by
- *   a message, a join or a handshake is caught.
+ *   That catches a second release only while the block has not been lent again. The owner word
+ *   says who holds a block, not which lending: once the block is lent again (to any isolate, from a
+ *   cache or the shared list) its word is positive, and a stale second release of it is accepted,
+ *   freeing the new holder's block, which can then be lent to a third holder (a review's repro,
+ *   2026-11-21). A per-block lend generation in the handle would catch it, at a cost on the hot
+ *   path that has not been measured; not done. The plain hot path has one more blind spot: two
+ *   isolates releasing the same block at the same instant with no synchronisation between them (a
+ *   data race in the caller).
  *
  * ## Who calls reclaim
  *
  * An isolate that dies (a worker that exits, throws or is terminated) leaves its lent and cached
  * blocks tagged with its id. The isolate that created the worker learns that id when the worker
  * posts `pool.ownerId` after attaching (or reads it from a shared word the worker writes), and calls
- * `pool.reclaim(id)` from `worker.on('exit')`. Calling it for a live isolate is a bug with no
- * safety net: that isolate would go on lending blocks the free list lends again (checking the owner
- * word on every cached acquire to catch it would cost the hot path; see the numbers below). With the `mutex` and `bitmap` free lists a worker terminated anywhere,
- * even inside a free-list operation, loses nothing; `treiber` and `mpmc` can lose the batch a worker
- * was moving when it was killed (see their essays).
+ * `pool.reclaim(id)` from `worker.on('exit')`, never earlier (not on 'error', not after
+ * `terminate()` is called but before 'exit'). Calling it for a live isolate is a bug with no
+ * safety net, nothing detects it: that isolate goes on using and lending the blocks it held or
+ * cached, which the free list lends again, so one block has two holders (checking the owner word on
+ * every cached acquire to catch it would cost the hot path; see the numbers below). With the
+ * `mutex` and `bitmap` free lists a worker terminated anywhere, even inside a free-list operation,
+ * loses nothing; `treiber` can lose the batch a worker was moving when it was killed, and `mpmc`
+ * can wedge for good: every later pop that reaches the cell it claimed spins forever (see their
+ * essays).
  *
  * ## Waiting
  *
