@@ -5,8 +5,12 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { Worker } from 'node:worker_threads';
 import { ErrorCode, PoolError, SharedPool, type Block, type Strategy } from '../src/index.js';
-import { H } from '../src/shared/layout.js';
+import { H, WAITER_SLOTS } from '../src/shared/layout.js';
+import { CTL } from './workers/shared-worker.js';
+
+const WORKER = new URL('./workers/shared-worker.js', import.meta.url);
 
 const STRATEGIES: Strategy[] = ['mutex', 'treiber', 'mpmc', 'bitmap'];
 
@@ -181,3 +185,43 @@ for (const strategy of STRATEGIES) {
 
   test.run();
 }
+
+const waiters = suite('SharedPool regressions (waiter counts)');
+
+waiters('terminated waiter keeps WAITERS up: reclaim takes back the count of a worker killed inside acquireSync, and the cache works again', async () => {
+  const pool = SharedPool.create({ blockSize: 64, blocks: 2, cache: 32 });
+  const held = [pool.acquire(), pool.acquire()];
+  const ctl = new Int32Array(new SharedArrayBuffer(64 * 4));
+  const worker = new Worker(WORKER, { workerData: { mode: 'wait', handle: pool.handle, cache: 32, ctl, me: 0, timeout: 60_000 } });
+  while (pool.stats.waiting !== 1) await new Promise((resolve) => setImmediate(resolve));
+  // terminate() skips acquireSync's finally: the bug left WAITERS at 1 for good, and every release
+  // in every isolate then bypassed its cache.
+  await worker.terminate();
+  assert.is(pool.stats.waiting, 1);
+  assert.is(pool.reclaim(Atomics.load(ctl, CTL.ID)), 0);
+  assert.is(pool.stats.waiting, 0);
+  for (const b of held) pool.release(b);
+  const before = pool.stats.hits;
+  for (let i = 0; i < 100; i++) pool.release(pool.acquire());
+  assert.ok(pool.stats.hits - before >= 99, `cache hits ${pool.stats.hits - before} of 100`);
+});
+
+waiters('with every waiter slot taken, a waiter still waits and times out cleanly (untracked)', async () => {
+  const pool = SharedPool.create({ blockSize: 64, blocks: 1, cache: 4 });
+  const a = new Int32Array(pool.handle.sab);
+  const only = pool.acquire();
+  for (let k = 0; k < WAITER_SLOTS; k++) a[H.WAITER_TABLE + 2 * k] = 1000 + k;
+  assert.is(await outcome(pool.acquireAsync({ timeout: 1 })), ErrorCode.TIMEOUT);
+  assert.is(pool.stats.waiting, 0);
+  a[H.WAITER_TABLE] = 0;
+  const w = pool.acquireAsync({ timeout: 2_000 });
+  assert.is(a[H.WAITER_TABLE], pool.ownerId);
+  assert.is(a[H.WAITER_TABLE + 1], 1);
+  pool.release(only);
+  assert.is(await outcome(w), only.index);
+  assert.is(a[H.WAITER_TABLE], 0);
+  assert.is(a[H.WAITER_TABLE + 1], 0);
+  assert.is(pool.stats.waiting, 0);
+});
+
+waiters.run();

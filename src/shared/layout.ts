@@ -3,8 +3,8 @@
  *
  * ```
  *  byte 0     header      magic, layout version, geometry (cold line 0); FREE_COUNT (line 1);
- *                         WAITERS (line 2); PUSH_GEN (line 3). 256 bytes, every hot word alone on
- *                         its 64-byte line.
+ *                         WAITERS (line 2); PUSH_GEN (line 3); waiter slots (lines 4-5, cold).
+ *                         384 bytes, every hot word alone on its 64-byte line.
  *  OWNER      owner table one Int32 per block: 0 free, +id lent by isolate id, -id cached by id
  *  FREE       free list   the strategy's structure (see freeWords), hot words on their own lines
  *  BLOCKS     blocks      `blocks` x stride bytes, each block starting on a 64-byte boundary
@@ -20,8 +20,9 @@ export const MAGIC = 0x504f5349;
 /**
  * Bumped whenever any offset below changes meaning: an older reader must refuse a newer buffer.
  * 2: PUSH_GEN added (line 3) and made the futex word; FREE_COUNT is a statistic only.
+ * 3: waiter slots (lines 4-5), so reclaim can take back a dead isolate's share of WAITERS.
  */
-export const LAYOUT_VERSION = 2;
+export const LAYOUT_VERSION = 3;
 
 /** x86-64 and ARM64 cache lines are 64 bytes; a hot word alone on one is not falsely shared. */
 export const CACHE_LINE = 64;
@@ -70,9 +71,22 @@ export const H = {
    * returns to a value a waiter saw. Line 3.
    */
   PUSH_GEN: 3 * WORDS_PER_LINE,
+  /**
+   * WAITER_SLOTS pairs (isolate id, its waiters counted in WAITERS), claimed by an isolate while it
+   * has waiters and freed when it has none: `reclaim(id)` subtracts a dead isolate's count from
+   * WAITERS. Lines 4-5; touched only when a wait starts or ends.
+   */
+  WAITER_TABLE: 4 * WORDS_PER_LINE,
 } as const;
 
-export const HEADER_BYTES = 4 * CACHE_LINE;
+/**
+ * Isolates whose waiters are counted per isolate at once: 16 pairs fill two cache lines. Waiting is
+ * the rare, blocks-are-out path; an isolate that finds every slot taken waits untracked, and only
+ * its death mid-wait leaks a WAITERS count (which disables caching; see shared-pool.ts).
+ */
+export const WAITER_SLOTS = 16;
+
+export const HEADER_BYTES = 6 * CACHE_LINE;
 
 export const STRATEGIES = ['mutex', 'treiber', 'mpmc', 'bitmap'] as const;
 export type Strategy = (typeof STRATEGIES)[number];

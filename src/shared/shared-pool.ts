@@ -58,7 +58,17 @@
  * frees a different one, notifying before the waiter sleeps), which lost the wake-up. A woken waiter
  * takes exactly one block, tagged `+id`, never a cache batch, so one release serves one waiter and
  * the rest of a batch stays on the list for the others: a release wakes exactly the waiters it can
- * serve. A release goes to the cache only while nobody waits and
+ * serve.
+ *
+ * A worker terminated while it waits skips the `finally` that undoes its WAITERS increment, and a
+ * WAITERS stuck above 0 sends every release in every isolate to the shared list (the cache is off
+ * for good: ~277 ns a pair instead of ~4, review of 2026-11-21). So each isolate with waiters
+ * also counts them in one of WAITER_SLOTS header slots it claims by id, and `reclaim(id)`
+ * subtracts that count. Left: an isolate that found all slots taken, or died between its WAITERS
+ * update and its slot update, still leaks one count each; FREE_COUNT can drift by the batch a dead
+ * isolate was moving (reclaim does not recompute it: a concurrent lock-free push between its two
+ * steps would make the recount wrong for good); a FREE_COUNT stuck at or below 0 also keeps
+ * releases off the cache. Both cost speed only, never a block or a wake-up. A release goes to the cache only while nobody waits and
  * the shared list is not empty: a waiter can only be waiting when the list is empty, and then every
  * release in every isolate goes to the list (and the releasing isolate flushes its cache), so idle
  * cached blocks cannot starve a waiter elsewhere. Left: a block cached just before the list ran
@@ -87,6 +97,7 @@ import {
   readHeader,
   STRATEGIES,
   type Strategy,
+  WAITER_SLOTS,
   writeHeader,
 } from './layout.js';
 import { MpmcFreeList } from './mpmc.js';
@@ -282,6 +293,9 @@ export class SharedPool {
   private _spill: SharedBlock[] | undefined;
   private readonly _queue: AsyncWaiter[] = [];
   private _armed = false;
+  /** Waiters in this isolate (sync and async) counted in WAITERS, and the waiter slot they hold (-1: none). */
+  private _myWaiters = 0;
+  private _slot = -1;
   /** Set while serving a waiter: the cache's refill then takes exactly one block, tagged +id. */
   private _one = false;
   private _keepAlive: ReturnType<typeof setInterval> | undefined;
@@ -477,8 +491,26 @@ export class SharedPool {
       throw new RangeError(`isopool: reclaim() takes another, dead isolate's ownerId; ${ownerId} is this isolate's (use flush() or close())`);
     }
     const n = this._free.reclaim(ownerId);
+    this._reclaimWaiters(ownerId);
     this._wake(n);
     return n;
+  }
+
+  /** Takes a dead isolate's waiters out of WAITERS (a worker terminated while it waited skipped its `finally`). */
+  private _reclaimWaiters(ownerId: number): void {
+    const a = this._a;
+    for (let k = 0; k < WAITER_SLOTS; k++) {
+      const w = H.WAITER_TABLE + 2 * k;
+      // INVARIANT: a dead isolate's slot changes only here; exchange takes its count exactly once
+      // even if two isolates reclaim the same id.
+      if (Atomics.load(a, w) === ownerId) {
+        const c = Atomics.exchange(a, w + 1, 0);
+        // INVARIANT: c never exceeds the dead isolate's share of WAITERS (see _enterWait).
+        if (c > 0) Atomics.sub(a, H.WAITERS, c);
+        // INVARIANT: frees the slot; no live isolate holds it (ids are never reused).
+        Atomics.compareExchange(a, w, ownerId, 0);
+      }
+    }
   }
 
   /** Returns this isolate's cached blocks to the shared free list. */
@@ -566,7 +598,7 @@ export class SharedPool {
     // INVARIANT: WAITERS goes up before we read PUSH_GEN, so a push after our failed try either sees
     // a waiter and notifies, or bumped PUSH_GEN before our read (then the try sees its block): no
     // lost wake-up. PUSH_GEN never returns to a value we read, as FREE_COUNT could.
-    Atomics.add(a, H.WAITERS, 1);
+    this._enterWait();
     try {
       for (;;) {
         // INVARIANT: read before the try; any push the try misses bumps it after this read.
@@ -580,8 +612,7 @@ export class SharedPool {
         Atomics.wait(a, H.PUSH_GEN, seen, left);
       }
     } finally {
-      // INVARIANT: every increment above is undone exactly once.
-      Atomics.sub(a, H.WAITERS, 1);
+      this._leaveWait();
     }
   }
 
@@ -619,11 +650,50 @@ export class SharedPool {
         signal.addEventListener('abort', waiter.onAbort, { once: true });
       }
       this._queue.push(waiter);
-      // INVARIANT: counted before the arm below reads PUSH_GEN and re-tries (see acquireSync).
-      Atomics.add(this._a, H.WAITERS, 1);
+      // Counted before the arm below reads PUSH_GEN and re-tries (see acquireSync).
+      this._enterWait();
       this._keepAlive ??= setInterval(() => {}, 1 << 30);
       this._arm();
     });
+  }
+
+  /**
+   * Counts a waiter in WAITERS and in this isolate's waiter slot (claimed by the first waiter), so
+   * that reclaim can give back what a terminated isolate never undid. WAITERS goes up first and
+   * down last: the slot never holds more than this isolate's share of WAITERS, so a reclaim never
+   * subtracts a live waiter (which would lose its wake-ups); a death between the two leaks one count.
+   */
+  private _enterWait(): void {
+    const a = this._a;
+    if (this._myWaiters++ === 0) {
+      this._slot = -1;
+      for (let k = 0; k < WAITER_SLOTS; k++) {
+        // INVARIANT: 0 -> id claims a free slot; only its owner (or reclaim, once it is dead) frees it.
+        if (Atomics.compareExchange(a, H.WAITER_TABLE + 2 * k, 0, this._tag) === 0) {
+          this._slot = k;
+          break;
+        }
+      }
+    }
+    // INVARIANT: WAITERS up before this waiter's read of PUSH_GEN (see acquireSync), and before the slot.
+    Atomics.add(a, H.WAITERS, 1);
+    // INVARIANT: only this isolate changes its slot's count while it lives; after the WAITERS add.
+    if (this._slot >= 0) Atomics.add(a, H.WAITER_TABLE + 2 * this._slot + 1, 1);
+  }
+
+  /** Undoes one `_enterWait`, exactly once per waiter; frees the slot when this isolate has no waiter left. */
+  private _leaveWait(): void {
+    const a = this._a;
+    const slot = this._slot;
+    // INVARIANT: the slot's count goes down before WAITERS, so it never exceeds our share of WAITERS.
+    if (slot >= 0) Atomics.sub(a, H.WAITER_TABLE + 2 * slot + 1, 1);
+    // INVARIANT: undoes this waiter's increment of WAITERS.
+    Atomics.sub(a, H.WAITERS, 1);
+    if (--this._myWaiters === 0 && slot >= 0) {
+      // INVARIANT: the slot is ours and its count is 0: id -> 0 frees it for another isolate.
+      Atomics.store(a, H.WAITER_TABLE + 2 * slot, 0);
+      this._slot = -1;
+    }
   }
 
   /** Ends a waiter's wait; `dequeue` removes it from the queue. False if it was already settled. */
@@ -635,8 +705,7 @@ export class SharedPool {
     }
     if (waiter.timer !== undefined) clearTimeout(waiter.timer);
     if (waiter.onAbort !== undefined) waiter.signal!.removeEventListener('abort', waiter.onAbort);
-    // INVARIANT: undoes the increment made when this waiter queued.
-    Atomics.sub(this._a, H.WAITERS, 1);
+    this._leaveWait();
     if (this._queue.length === 0 && this._keepAlive !== undefined) {
       clearInterval(this._keepAlive);
       this._keepAlive = undefined;
