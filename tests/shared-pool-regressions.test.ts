@@ -183,6 +183,25 @@ for (const strategy of STRATEGIES) {
     assert.is(p.stats.free, 64);
   });
 
+  test('one-word hot release: once another isolate\'s pop came back short, a cached isolate\'s release feeds the shared list, and caching resumes after a push', () => {
+    const a = SharedPool.create({ blockSize: 64, blocks: 8, cache: 4, strategy });
+    const b = SharedPool.attach(a.handle, { cache: 0 });
+    const x = a.acquire();
+    const y = a.acquire();
+    const rest: Block[] = [];
+    for (let got = b.tryAcquire(); got !== undefined; got = b.tryAcquire()) rest.push(got);
+    assert.is(rest.length + a.stats.cachedHere, 6);
+    a.flush();
+    while (rest.length < 6) rest.push(b.acquire());
+    assert.is(b.tryAcquire(), undefined, 'the short pop marks the list dry');
+    a.release(x);
+    assert.is(a.stats.cachedHere, 0);
+    assert.is(b.tryAcquire()?.index, x.index, 'the release went to the shared list');
+    b.release(rest.pop()!);
+    a.release(y);
+    assert.is(a.stats.cachedHere, 1, 'a push cleared the flag: caching again');
+  });
+
   test.run();
 }
 

@@ -21,8 +21,9 @@ export const MAGIC = 0x504f5349;
  * Bumped whenever any offset below changes meaning: an older reader must refuse a newer buffer.
  * 2: PUSH_GEN added (line 3) and made the futex word; FREE_COUNT is a statistic only.
  * 3: waiter slots (lines 4-5), so reclaim can take back a dead isolate's share of WAITERS.
+ * 4: WAITERS_DRY, a flag bit in the WAITERS word.
  */
-export const LAYOUT_VERSION = 3;
+export const LAYOUT_VERSION = 4;
 
 /** x86-64 and ARM64 cache lines are 64 bytes; a hot word alone on one is not falsely shared. */
 export const CACHE_LINE = 64;
@@ -62,7 +63,10 @@ export const H = {
   NONCE: 11,
   /** Blocks on the shared free list (transiently off by a batch while a lock-free push or pop is between its two steps). A statistic and a hint, never a futex word. Line 1. */
   FREE_COUNT: WORDS_PER_LINE,
-  /** Callers in acquireSync/acquireAsync, all isolates: a release notifies only when it is > 0. Line 2. */
+  /**
+   * Callers in acquireSync/acquireAsync, all isolates (the low 30 bits), plus WAITERS_DRY: a release
+   * notifies only when the count is > 0, and caches only when the whole word is 0. Line 2.
+   */
   WAITERS: 2 * WORDS_PER_LINE,
   /**
    * Push generation: every push that frees a block adds 1 after the structure holds the block, and
@@ -78,6 +82,16 @@ export const H = {
    */
   WAITER_TABLE: 4 * WORDS_PER_LINE,
 } as const;
+
+/**
+ * Bit 30 of the WAITERS word: a pop came back short (the shared list ran dry) and no push has
+ * freed a block since. In the waiter count's word so the hot release reads one header word, not
+ * two (it caches only while the word is 0: nobody waits and the list is not known dry). Bit 30
+ * because the count stays far below 2^30 (one per waiting caller) and bit 31 would make it negative.
+ */
+export const WAITERS_DRY = 1 << 30;
+/** The waiter count's bits of the WAITERS word. */
+export const WAITERS_COUNT = WAITERS_DRY - 1;
 
 /**
  * Isolates whose waiters are counted per isolate at once: 16 pairs fill two cache lines. Waiting is

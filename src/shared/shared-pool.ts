@@ -60,19 +60,25 @@
  * the rest of a batch stays on the list for the others: a release wakes exactly the waiters it can
  * serve.
  *
+ * A release goes to the cache only while the WAITERS word reads 0: no waiter anywhere, and no pop
+ * has come back short (the WAITERS_DRY bit, set by a short pop, cleared by the next push that frees
+ * a block). One plain read of one header word on the hot release; it read FREE_COUNT too until
+ * 2026-11-21 (see the commit that moved to the flag for the numbers). A waiter can only be waiting
+ * when the list is empty, and then every release in every isolate goes to the list (and the
+ * releasing isolate flushes its cache), so idle cached blocks cannot starve a waiter elsewhere.
+ * Left: a block cached just before the list ran dry stays cached until that isolate releases again
+ * or calls flush(), and a push racing a short pop can leave the flag set with blocks free, which
+ * costs one slow release (that release's push clears it).
+ *
  * A worker terminated while it waits skips the `finally` that undoes its WAITERS increment, and a
  * WAITERS stuck above 0 sends every release in every isolate to the shared list (the cache is off
  * for good: ~277 ns a pair instead of ~4, review of 2026-11-21). So each isolate with waiters
  * also counts them in one of WAITER_SLOTS header slots it claims by id, and `reclaim(id)`
  * subtracts that count. Left: an isolate that found all slots taken, or died between its WAITERS
- * update and its slot update, still leaks one count each; FREE_COUNT can drift by the batch a dead
- * isolate was moving (reclaim does not recompute it: a concurrent lock-free push between its two
- * steps would make the recount wrong for good); a FREE_COUNT stuck at or below 0 also keeps
- * releases off the cache. Both cost speed only, never a block or a wake-up. A release goes to the cache only while nobody waits and
- * the shared list is not empty: a waiter can only be waiting when the list is empty, and then every
- * release in every isolate goes to the list (and the releasing isolate flushes its cache), so idle
- * cached blocks cannot starve a waiter elsewhere. Left: a block cached just before the list ran
- * dry stays cached until that isolate releases again or calls flush().
+ * update and its slot update, still leaks one count each, which costs speed only, never a block or
+ * a wake-up. FREE_COUNT, a statistic now, can drift by the batch a dead isolate was moving; reclaim
+ * does not recompute it (a concurrent lock-free push between its two steps would make the recount
+ * wrong for good).
  *
  * ## Alternatives rejected (Node 20.20.2, 2-vCPU AMD EPYC VM, 2026-11-21)
  *
@@ -98,6 +104,8 @@ import {
   STRATEGIES,
   type Strategy,
   WAITER_SLOTS,
+  WAITERS_COUNT,
+  WAITERS_DRY,
   writeHeader,
 } from './layout.js';
 import { MpmcFreeList } from './mpmc.js';
@@ -212,9 +220,8 @@ class SharedBlock implements Block {
   }
 }
 
-/** H.WAITERS and H.FREE_COUNT as module constants, which optimized code folds into the hot release. */
+/** H.WAITERS as a module constant, which optimized code folds into the hot release. */
 const WAITERS_WORD = H.WAITERS;
-const FREE_WORD = H.FREE_COUNT;
 
 interface AsyncWaiter {
   resolve(block: Block): void;
@@ -409,9 +416,9 @@ export class SharedPool {
     if ((block as SharedBlock | null)?._pool === this) {
       const a = this._a;
       const w = this._ownerW + (block as SharedBlock).index;
-      // Cache only while nobody waits and the shared list has spare blocks; both reads are plain
-      // hints (a stale value only delays a waiter to the next shared push).
-      if (a[w] === this._hotTag && a[WAITERS_WORD] === 0 && a[FREE_WORD]! > 0) {
+      // Cache only while nobody waits and the shared list is not known dry (WAITERS_DRY): one plain
+      // read of one word, a hint (a stale value only delays a waiter to the next shared push).
+      if (a[w] === this._hotTag && a[WAITERS_WORD] === 0) {
         a[w] = this._cachedTag;
         this._cache!.release(block as SharedBlock);
         return;
@@ -439,6 +446,8 @@ export class SharedPool {
       }
     } else if (this._free.pop(1, this._scratch, this._tag) === 1) {
       return this._blockAt(this._scratch[0]!);
+    } else {
+      this._markDry();
     }
     if (!throwOnEmpty) return undefined;
     throw new PoolError(
@@ -458,7 +467,8 @@ export class SharedPool {
     this._scratch[0] = i;
     if (this._free.push(this._scratch, 1, cur) === 0) throw this._notLent('release', i, Atomics.load(a, w));
     this._wake(1);
-    if (own && Atomics.load(a, H.WAITERS) > 0) this.flush();
+    // INVARIANT: after the push; a waiter counted by now is served by the flush's push too.
+    if (own && (Atomics.load(a, H.WAITERS) & WAITERS_COUNT) > 0) this.flush();
   }
 
   /** Takes over a block lent by another isolate (handed over by message): its release then stays here. */
@@ -550,7 +560,7 @@ export class SharedPool {
   /**
    * Counters, read at the moment of the call. `free` and `lentHere` scan the owner table (O(blocks),
    * exact at quiescence whatever isolates died mid-operation; FREE_COUNT, the header's running count,
-   * can drift by the batch a dead isolate was moving and only serves as a hint).
+   * can drift by the batch a dead isolate was moving and is not read by the pool).
    */
   get stats(): SharedPoolStats {
     const a = this._a;
@@ -568,7 +578,8 @@ export class SharedPool {
       lentHere: lent,
       waits: this._waits,
       retries: this._free.retries,
-      waiting: Atomics.load(a, H.WAITERS),
+      // INVARIANT: a snapshot of the count bits, for observation only.
+      waiting: Atomics.load(a, H.WAITERS) & WAITERS_COUNT,
       hits: cs?.hits ?? 0,
       misses: cs?.misses ?? 0,
       blocks: this.blocks,
@@ -786,9 +797,19 @@ export class SharedPool {
   /** The cache's source: up to `n` blocks from the shared list, in one lock or CAS round (one, +id, for a waiter). */
   private _refill(n: number, out: SharedBlock[]): number {
     const one = this._one;
-    const k = this._free.pop(one ? 1 : Math.min(n, this._batch), this._scratch, one ? this._tag : this._cachedTag);
+    const want = one ? 1 : Math.min(n, this._batch);
+    const k = this._free.pop(want, this._scratch, one ? this._tag : this._cachedTag);
     for (let j = 0; j < k; j++) out[j] = this._blockAt(this._scratch[j]!);
+    if (k < want) this._markDry();
     return k;
+  }
+
+  /** A pop came back short: releases everywhere feed the shared list until the next push frees a block. */
+  private _markDry(): void {
+    const a = this._a;
+    // INVARIANT: sets only the flag bit; the count bits are changed by add/sub alone. A push racing
+    // this may leave the flag set with blocks free: the next release then pushes and clears it.
+    if ((a[WAITERS_WORD]! & WAITERS_DRY) === 0) Atomics.or(a, WAITERS_WORD, WAITERS_DRY);
   }
 
   /** The cache's sink: idle blocks back to the shared list in one round. */
@@ -811,7 +832,11 @@ export class SharedPool {
     // INVARIANT: after the push put the blocks on the list, before WAITERS is read; it only grows.
     Atomics.add(a, H.PUSH_GEN, 1);
     // INVARIANT: read after the bump; pairs with the waiters' add-WAITERS-then-read-PUSH_GEN (see acquireSync).
-    if (Atomics.load(a, H.WAITERS) > 0) Atomics.notify(a, H.PUSH_GEN, n);
+    const word = Atomics.load(a, H.WAITERS);
+    // INVARIANT: the list holds a block again: clear the flag bit alone (plain-read first, so a push
+    // pays this Atomics op only after the list ran dry).
+    if ((word & WAITERS_DRY) !== 0) Atomics.and(a, H.WAITERS, WAITERS_COUNT);
+    if ((word & WAITERS_COUNT) > 0) Atomics.notify(a, H.PUSH_GEN, n);
   }
 
   private _blockAt(i: number): SharedBlock {
