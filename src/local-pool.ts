@@ -487,6 +487,16 @@ export class LocalPool<T extends object> {
     if (this._made !== undefined) this._made.add(obj);
   }
 
+  /**
+   * @internal For SharedPool's cache: counts in an object lent from outside this pool (a block
+   * adopted from another isolate), so that its release here keeps `live` (idle + lent) balanced.
+   */
+  _admit(obj: T): void {
+    this._live++;
+    if (this._made !== undefined) this._made.add(obj);
+    this._onLend(obj);
+  }
+
   private _idle(): number {
     return this._stack.length + (this._slot == null ? 0 : 1);
   }

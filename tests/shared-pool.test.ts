@@ -198,16 +198,44 @@ for (const strategy of STRATEGIES) {
       assert.is(((await rejection(pool.acquireAsync())) as PoolError).code, ErrorCode.CLOSED);
     });
 
+    test('with 64 blocks and a 32-block cache, batches of 8 move between attachments and every block comes back', () => {
+      const a = SharedPool.create({ blockSize: 100, blocks: 64, cache: cache === 0 ? 0 : 32, strategy });
+      const b = SharedPool.attach(a.handle, { cache: cache === 0 ? 0 : 32 });
+      const fromA = [a.acquire()];
+      if (cache !== 0) assert.is(a.stats.cachedHere, 7, 'one refill moved a batch of 8 (an eighth of the pool)');
+      const fromB: Block[] = [];
+      for (let i = 1; i < 32; i++) fromA.push(a.acquire());
+      for (let i = 0; i < 32; i++) fromB.push(b.acquire());
+      assert.is(a.tryAcquire(), undefined);
+      assert.is(new Set([...fromA, ...fromB].map((x) => x.index)).size, 64);
+      // Cross releases (b's blocks released by a and the reverse) then own releases, spilling in batches.
+      for (const x of fromB.splice(0, 16)) a.release(x.index);
+      for (const x of fromA.splice(0, 16)) b.release(x.index);
+      for (const x of fromA) a.release(x);
+      for (const x of fromB) b.release(x);
+      assert.is(a.stats.lentHere + b.stats.lentHere, 0);
+      assert.is(a.stats.free + a.stats.cachedHere + b.stats.cachedHere, 64);
+      a.flush();
+      b.flush();
+      assert.is(a.stats.free, 64);
+      assert.ok(Array.from(owners(a)).every((w) => w === 0));
+    });
+
     test('a worker blocked in acquireSync is woken by a release here and gets the block', async () => {
       const pool = make(2);
       const held = [pool.acquire(), pool.acquire()];
       held[0]!.bytes[0] = 42;
       const ctl = new Int32Array(new SharedArrayBuffer(64 * 4));
-      const worker = new Worker(WORKER, { workerData: { mode: 'wait', handle: pool.handle, cache, ctl, me: 0 } });
-      const message = new Promise<{ index: number; byte: number }>((resolve) => worker.once('message', resolve));
+      // A short timeout: a release that fails to wake the sleeper shows as ERR_TIMEOUT, not a hang.
+      const worker = new Worker(WORKER, { workerData: { mode: 'wait', handle: pool.handle, cache, ctl, me: 0, timeout: 2_000 } });
+      const message = new Promise<{ index?: number; byte?: number; error?: string }>((resolve) => worker.once('message', resolve));
       await waitForWord(ctl, CTL.READY, 0);
+      // Release only once the worker counts as waiting (past its last try, about to sleep or asleep),
+      // so the block can reach it only through the wake-up.
+      while (pool.stats.waiting !== 1) await new Promise((resolve) => setImmediate(resolve));
       pool.release(held[0]!);
       const got = await message;
+      assert.is(got.error, undefined);
       assert.is(got.index, held[0]!.index);
       assert.is(got.byte, 42);
       await exited(worker);

@@ -3,7 +3,8 @@
  *
  * ```
  *  byte 0     header      magic, layout version, geometry (cold line 0); FREE_COUNT (line 1);
- *                         WAITERS (line 2). 192 bytes, every hot word alone on its 64-byte line.
+ *                         WAITERS (line 2); PUSH_GEN (line 3); waiter slots (lines 4-5, cold).
+ *                         384 bytes, every hot word alone on its 64-byte line.
  *  OWNER      owner table one Int32 per block: 0 free, +id lent by isolate id, -id cached by id
  *  FREE       free list   the strategy's structure (see freeWords), hot words on their own lines
  *  BLOCKS     blocks      `blocks` x stride bytes, each block starting on a 64-byte boundary
@@ -16,8 +17,13 @@
 
 /** 'ISOP' read as a little-endian Int32: the first word of every isopool SharedArrayBuffer. */
 export const MAGIC = 0x504f5349;
-/** Bumped whenever any offset below changes meaning: an older reader must refuse a newer buffer. */
-export const LAYOUT_VERSION = 1;
+/**
+ * Bumped whenever any offset below changes meaning: an older reader must refuse a newer buffer.
+ * 2: PUSH_GEN added (line 3) and made the futex word; FREE_COUNT is a statistic only.
+ * 3: waiter slots (lines 4-5), so reclaim can take back a dead isolate's share of WAITERS.
+ * 4: WAITERS_DRY, a flag bit in the WAITERS word.
+ */
+export const LAYOUT_VERSION = 4;
 
 /** x86-64 and ARM64 cache lines are 64 bytes; a hot word alone on one is not falsely shared. */
 export const CACHE_LINE = 64;
@@ -55,13 +61,46 @@ export const H = {
   NEXT_ID: 10,
   /** A random number written at create: tells this pool's buffer from any other's (clones included). */
   NONCE: 11,
-  /** Blocks on the shared free list (transiently off by a batch while a lock-free push or pop is between its two steps). Also the futex word waiters sleep on. Line 1. */
+  /** Blocks on the shared free list (transiently off by a batch while a lock-free push or pop is between its two steps). A statistic and a hint, never a futex word. Line 1. */
   FREE_COUNT: WORDS_PER_LINE,
-  /** Callers in acquireSync/acquireAsync, all isolates: a release notifies only when it is > 0. Line 2. */
+  /**
+   * Callers in acquireSync/acquireAsync, all isolates (the low 30 bits), plus WAITERS_DRY: a release
+   * notifies only when the count is > 0, and caches only when the whole word is 0. Line 2.
+   */
   WAITERS: 2 * WORDS_PER_LINE,
+  /**
+   * Push generation: every push that frees a block adds 1 after the structure holds the block, and
+   * nothing else writes it (it only grows, wrapping after 2^32 pushes). The futex word waiters sleep
+   * on: unlike a count, which can go 1 -> 0 -> 1 between a waiter's read and its sleep, it never
+   * returns to a value a waiter saw. Line 3.
+   */
+  PUSH_GEN: 3 * WORDS_PER_LINE,
+  /**
+   * WAITER_SLOTS pairs (isolate id, its waiters counted in WAITERS), claimed by an isolate while it
+   * has waiters and freed when it has none: `reclaim(id)` subtracts a dead isolate's count from
+   * WAITERS. Lines 4-5; touched only when a wait starts or ends.
+   */
+  WAITER_TABLE: 4 * WORDS_PER_LINE,
 } as const;
 
-export const HEADER_BYTES = 3 * CACHE_LINE;
+/**
+ * Bit 30 of the WAITERS word: a pop came back short (the shared list ran dry) and no push has
+ * freed a block since. In the waiter count's word so the hot release reads one header word, not
+ * two (it caches only while the word is 0: nobody waits and the list is not known dry). Bit 30
+ * because the count stays far below 2^30 (one per waiting caller) and bit 31 would make it negative.
+ */
+export const WAITERS_DRY = 1 << 30;
+/** The waiter count's bits of the WAITERS word. */
+export const WAITERS_COUNT = WAITERS_DRY - 1;
+
+/**
+ * Isolates whose waiters are counted per isolate at once: 16 pairs fill two cache lines. Waiting is
+ * the rare, blocks-are-out path; an isolate that finds every slot taken waits untracked, and only
+ * its death mid-wait leaks a WAITERS count (which disables caching; see shared-pool.ts).
+ */
+export const WAITER_SLOTS = 16;
+
+export const HEADER_BYTES = 6 * CACHE_LINE;
 
 export const STRATEGIES = ['mutex', 'treiber', 'mpmc', 'bitmap'] as const;
 export type Strategy = (typeof STRATEGIES)[number];

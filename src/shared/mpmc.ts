@@ -25,8 +25,12 @@
  * until it is published. A push that meets a busy cell retries until the consumer finishes: it never
  * drops the block. (A first version gave up after a bounded number of rounds and so reported
  * "exhausted" with 254 of 256 blocks free when a producer was descheduled for a few ms: two workers,
- * cache off, on this 2-vCPU VM, 2026-11-21.) An isolate terminated inside a claim wedges the ring at that cell for
- * good: reclaim cannot repair that. Use `mutex` or `bitmap` where workers are terminated mid-work.
+ * cache off, on this 2-vCPU VM, 2026-11-21.) The price: an isolate terminated between its claim
+ * and its publish wedges the ring for good, and reclaim cannot repair it. Every later pop that
+ * reaches that position, in every isolate, `tryAcquire()` included, never returns: it retries
+ * forever (1 ms sleeps where Atomics.wait may block, a busy spin on a browser's main thread), since
+ * the claimed position says a block is on its way. Never use `mpmc` where a worker can be
+ * terminated, or can die, while it is inside a release or a cache spill; use `mutex` or `bitmap`.
  * Unbatched it measured 64-73 ns a pair single-threaded (DESIGN.md).
  */
 import { FreeListBase } from './free-list.js';

@@ -22,32 +22,63 @@
  * - Transitions to and from `0` belong to the free list (see free-list.ts), always by CAS or under
  *   its lock, so two isolates racing to release one block cannot both win.
  * - Releasing a block whose word is `0` or negative throws `ERR_DOUBLE_RELEASE`: it is not lent.
- *   The plain hot path has one blind spot: two isolates releasing the same block at the same instant
- *   with no synchronisation between them (a data race in the caller). Any double release ordered by
- *   a message, a join or a handshake is caught.
+ *   That catches a second release only while the block has not been lent again. The owner word
+ *   says who holds a block, not which lending: once the block is lent again (to any isolate, from a
+ *   cache or the shared list) its word is positive, and a stale second release of it is accepted,
+ *   freeing the new holder's block, which can then be lent to a third holder (a review's repro,
+ *   2026-11-21). A per-block lend generation in the handle would catch it, at a cost on the hot
+ *   path that has not been measured; not done. The plain hot path has one more blind spot: two
+ *   isolates releasing the same block at the same instant with no synchronisation between them (a
+ *   data race in the caller).
  *
  * ## Who calls reclaim
  *
  * An isolate that dies (a worker that exits, throws or is terminated) leaves its lent and cached
  * blocks tagged with its id. The isolate that created the worker learns that id when the worker
  * posts `pool.ownerId` after attaching (or reads it from a shared word the worker writes), and calls
- * `pool.reclaim(id)` from `worker.on('exit')`. Calling it for a live isolate is a bug with no
- * safety net: that isolate would go on lending blocks the free list lends again (checking the owner
- * word on every cached acquire to catch it would cost the hot path; see the numbers below). With the `mutex` and `bitmap` free lists a worker terminated anywhere,
- * even inside a free-list operation, loses nothing; `treiber` and `mpmc` can lose the batch a worker
- * was moving when it was killed (see their essays).
+ * `pool.reclaim(id)` from `worker.on('exit')`, never earlier (not on 'error', not after
+ * `terminate()` is called but before 'exit'). Calling it for a live isolate is a bug with no
+ * safety net, nothing detects it: that isolate goes on using and lending the blocks it held or
+ * cached, which the free list lends again, so one block has two holders (checking the owner word on
+ * every cached acquire to catch it would cost the hot path; see the numbers below). With the
+ * `mutex` and `bitmap` free lists a worker terminated anywhere, even inside a free-list operation,
+ * loses nothing; `treiber` can lose the batch a worker was moving when it was killed, and `mpmc`
+ * can wedge for good: every later pop that reaches the cell it claimed spins forever (see their
+ * essays).
  *
  * ## Waiting
  *
- * FREE_COUNT in the header is both the count of free blocks and the futex word. A waiter bumps
- * WAITERS, reads FREE_COUNT, tries once more, and sleeps on the value it read (Atomics.wait, or one
+ * The futex word is PUSH_GEN, a header word on its own line that every push freeing a block bumps
+ * with Atomics.add after the free list holds the block, and that never goes back. A waiter bumps
+ * WAITERS, reads PUSH_GEN, tries once more, and sleeps on the value it read (Atomics.wait, or one
  * Atomics.waitAsync per isolate for all its async waiters, with a ref'd interval holding Node's event
- * loop open). A push bumps FREE_COUNT, and if WAITERS > 0 notifies as many sleepers as blocks it
- * freed: exactly the waiters it can serve. A release goes to the cache only while nobody waits and
- * the shared list is not empty: a waiter can only be waiting when the list is empty, and then every
- * release in every isolate goes to the list (and the releasing isolate flushes its cache), so idle
- * cached blocks cannot starve a waiter elsewhere. Left: a block cached just before the list ran
- * dry stays cached until that isolate releases again or calls flush().
+ * loop open). A push bumps PUSH_GEN, then if WAITERS > 0 notifies as many sleepers as blocks it
+ * freed. FREE_COUNT is only a statistic: it was the futex word until a review (2026-11-21) showed it
+ * can go 1 -> 0 -> 1 between a waiter's read and its sleep (another isolate takes the block and
+ * frees a different one, notifying before the waiter sleeps), which lost the wake-up. A woken waiter
+ * takes exactly one block, tagged `+id`, never a cache batch, so one release serves one waiter and
+ * the rest of a batch stays on the list for the others: a release wakes exactly the waiters it can
+ * serve.
+ *
+ * A release goes to the cache only while the WAITERS word reads 0: no waiter anywhere, and no pop
+ * has come back short (the WAITERS_DRY bit, set by a short pop, cleared by the next push that frees
+ * a block). One plain read of one header word on the hot release; it read FREE_COUNT too until
+ * 2026-11-21 (see the commit that moved to the flag for the numbers). A waiter can only be waiting
+ * when the list is empty, and then every release in every isolate goes to the list (and the
+ * releasing isolate flushes its cache), so idle cached blocks cannot starve a waiter elsewhere.
+ * Left: a block cached just before the list ran dry stays cached until that isolate releases again
+ * or calls flush(), and a push racing a short pop can leave the flag set with blocks free, which
+ * costs one slow release (that release's push clears it).
+ *
+ * A worker terminated while it waits skips the `finally` that undoes its WAITERS increment, and a
+ * WAITERS stuck above 0 sends every release in every isolate to the shared list (the cache is off
+ * for good: ~277 ns a pair instead of ~4, review of 2026-11-21). So each isolate with waiters
+ * also counts them in one of WAITER_SLOTS header slots it claims by id, and `reclaim(id)`
+ * subtracts that count. Left: an isolate that found all slots taken, or died between its WAITERS
+ * update and its slot update, still leaks one count each, which costs speed only, never a block or
+ * a wake-up. FREE_COUNT, a statistic now, can drift by the batch a dead isolate was moving; reclaim
+ * does not recompute it (a concurrent lock-free push between its two steps would make the recount
+ * wrong for good).
  *
  * ## Alternatives rejected (Node 20.20.2, 2-vCPU AMD EPYC VM, 2026-11-21)
  *
@@ -72,6 +103,9 @@ import {
   readHeader,
   STRATEGIES,
   type Strategy,
+  WAITER_SLOTS,
+  WAITERS_COUNT,
+  WAITERS_DRY,
   writeHeader,
 } from './layout.js';
 import { MpmcFreeList } from './mpmc.js';
@@ -186,9 +220,8 @@ class SharedBlock implements Block {
   }
 }
 
-/** H.WAITERS and H.FREE_COUNT as module constants, which optimized code folds into the hot release. */
+/** H.WAITERS as a module constant, which optimized code folds into the hot release. */
 const WAITERS_WORD = H.WAITERS;
-const FREE_WORD = H.FREE_COUNT;
 
 interface AsyncWaiter {
   resolve(block: Block): void;
@@ -243,6 +276,8 @@ export class SharedPool {
   private readonly _ownerW: number;
   private readonly _cache: LocalPool<SharedBlock> | undefined;
   private readonly _tag: number;
+  /** `_tag` while open; after close a value no owner word holds, so every release takes the slow path. */
+  private _hotTag: number;
   private readonly _cachedTag: number;
   private readonly _blockObjs: (SharedBlock | undefined)[];
 
@@ -265,6 +300,11 @@ export class SharedPool {
   private _spill: SharedBlock[] | undefined;
   private readonly _queue: AsyncWaiter[] = [];
   private _armed = false;
+  /** Waiters in this isolate (sync and async) counted in WAITERS, and the waiter slot they hold (-1: none). */
+  private _myWaiters = 0;
+  private _slot = -1;
+  /** Set while serving a waiter: the cache's refill then takes exactly one block, tagged +id. */
+  private _one = false;
   private _keepAlive: ReturnType<typeof setInterval> | undefined;
 
   private constructor(sab: SharedArrayBuffer, g: Geometry, cache: number, fresh: boolean) {
@@ -283,6 +323,7 @@ export class SharedPool {
     }
     this.ownerId = id;
     this._tag = id;
+    this._hotTag = id;
     this._cachedTag = -id;
     this._canWait = probeWait(a);
     const free = makeFreeList(a, g, id, this._canWait);
@@ -375,9 +416,9 @@ export class SharedPool {
     if ((block as SharedBlock | null)?._pool === this) {
       const a = this._a;
       const w = this._ownerW + (block as SharedBlock).index;
-      // Cache only while nobody waits and the shared list has spare blocks; both reads are plain
-      // hints (a stale value only delays a waiter to the next shared push).
-      if (a[w] === this._tag && a[WAITERS_WORD] === 0 && a[FREE_WORD]! > 0) {
+      // Cache only while nobody waits and the shared list is not known dry (WAITERS_DRY): one plain
+      // read of one word, a hint (a stale value only delays a waiter to the next shared push).
+      if (a[w] === this._hotTag && a[WAITERS_WORD] === 0) {
         a[w] = this._cachedTag;
         this._cache!.release(block as SharedBlock);
         return;
@@ -405,6 +446,8 @@ export class SharedPool {
       }
     } else if (this._free.pop(1, this._scratch, this._tag) === 1) {
       return this._blockAt(this._scratch[0]!);
+    } else {
+      this._markDry();
     }
     if (!throwOnEmpty) return undefined;
     throw new PoolError(
@@ -424,7 +467,8 @@ export class SharedPool {
     this._scratch[0] = i;
     if (this._free.push(this._scratch, 1, cur) === 0) throw this._notLent('release', i, Atomics.load(a, w));
     this._wake(1);
-    if (own && Atomics.load(a, H.WAITERS) > 0) this.flush();
+    // INVARIANT: after the push; a waiter counted by now is served by the flush's push too.
+    if (own && (Atomics.load(a, H.WAITERS) & WAITERS_COUNT) > 0) this.flush();
   }
 
   /** Takes over a block lent by another isolate (handed over by message): its release then stays here. */
@@ -435,8 +479,15 @@ export class SharedPool {
     for (;;) {
       const cur = Atomics.load(a, w);
       if (cur <= 0) throw this._notLent('adopt', i, cur);
+      if (cur === this._tag) return this._blockAt(i);
       // INVARIANT: +other -> +me by CAS: a racing release of the same block wins or loses whole.
-      if (cur === this._tag || Atomics.compareExchange(a, w, cur, this._tag) === cur) return this._blockAt(i);
+      if (Atomics.compareExchange(a, w, cur, this._tag) === cur) {
+        const b = this._blockAt(i);
+        // Its release here may enter the cache: count it among the cache's lent blocks first, or
+        // the cache's live count (idle + lent) would fall below its idle count.
+        if (this._cache !== undefined && !this._closed) this._cache._admit(b);
+        return b;
+      }
     }
   }
 
@@ -450,8 +501,26 @@ export class SharedPool {
       throw new RangeError(`isopool: reclaim() takes another, dead isolate's ownerId; ${ownerId} is this isolate's (use flush() or close())`);
     }
     const n = this._free.reclaim(ownerId);
+    this._reclaimWaiters(ownerId);
     this._wake(n);
     return n;
+  }
+
+  /** Takes a dead isolate's waiters out of WAITERS (a worker terminated while it waited skipped its `finally`). */
+  private _reclaimWaiters(ownerId: number): void {
+    const a = this._a;
+    for (let k = 0; k < WAITER_SLOTS; k++) {
+      const w = H.WAITER_TABLE + 2 * k;
+      // INVARIANT: a dead isolate's slot changes only here; exchange takes its count exactly once
+      // even if two isolates reclaim the same id.
+      if (Atomics.load(a, w) === ownerId) {
+        const c = Atomics.exchange(a, w + 1, 0);
+        // INVARIANT: c never exceeds the dead isolate's share of WAITERS (see _enterWait).
+        if (c > 0) Atomics.sub(a, H.WAITERS, c);
+        // INVARIANT: frees the slot; no live isolate holds it (ids are never reused).
+        Atomics.compareExchange(a, w, ownerId, 0);
+      }
+    }
   }
 
   /** Returns this isolate's cached blocks to the shared free list. */
@@ -473,6 +542,9 @@ export class SharedPool {
     if (this._closed) return;
     this.flush();
     this._closed = true;
+    // Releases after close go straight to the shared list (the slow path), never into the closed
+    // cache, which would strand them: a block it did not lend would fail its accounting.
+    this._hotTag = MAX_OWNER_ID + 1;
     this._cache?.close();
     const queue = this._queue.splice(0);
     for (const waiter of queue) {
@@ -488,7 +560,7 @@ export class SharedPool {
   /**
    * Counters, read at the moment of the call. `free` and `lentHere` scan the owner table (O(blocks),
    * exact at quiescence whatever isolates died mid-operation; FREE_COUNT, the header's running count,
-   * can drift by the batch a dead isolate was moving and only serves as a hint and the futex word).
+   * can drift by the batch a dead isolate was moving and is not read by the pool).
    */
   get stats(): SharedPoolStats {
     const a = this._a;
@@ -506,7 +578,8 @@ export class SharedPool {
       lentHere: lent,
       waits: this._waits,
       retries: this._free.retries,
-      waiting: Atomics.load(a, H.WAITERS),
+      // INVARIANT: a snapshot of the count bits, for observation only.
+      waiting: Atomics.load(a, H.WAITERS) & WAITERS_COUNT,
       hits: cs?.hits ?? 0,
       misses: cs?.misses ?? 0,
       blocks: this.blocks,
@@ -533,23 +606,24 @@ export class SharedPool {
     }
     const a = this._a;
     const deadline = now() + timeout;
-    // INVARIANT: WAITERS goes up before we read FREE_COUNT, so a push after our failed try sees a
-    // waiter and notifies, or changed FREE_COUNT before we sleep on it: no lost wake-up.
-    Atomics.add(a, H.WAITERS, 1);
+    // INVARIANT: WAITERS goes up before we read PUSH_GEN, so a push after our failed try either sees
+    // a waiter and notifies, or bumped PUSH_GEN before our read (then the try sees its block): no
+    // lost wake-up. PUSH_GEN never returns to a value we read, as FREE_COUNT could.
+    this._enterWait();
     try {
       for (;;) {
-        const seen = Atomics.load(a, H.FREE_COUNT);
-        b = this.tryAcquire();
+        // INVARIANT: read before the try; any push the try misses bumps it after this read.
+        const seen = Atomics.load(a, H.PUSH_GEN);
+        b = this._takeOne();
         if (b !== undefined) return b;
         const left = deadline - now();
         if (left <= 0) throw this._timeoutError('acquireSync', timeout);
         this._waits++;
-        // INVARIANT: sleeps only while FREE_COUNT still reads `seen`.
-        Atomics.wait(a, H.FREE_COUNT, seen, left);
+        // INVARIANT: sleeps only while PUSH_GEN still reads `seen`: no push since the read above.
+        Atomics.wait(a, H.PUSH_GEN, seen, left);
       }
     } finally {
-      // INVARIANT: every increment above is undone exactly once.
-      Atomics.sub(a, H.WAITERS, 1);
+      this._leaveWait();
     }
   }
 
@@ -587,11 +661,50 @@ export class SharedPool {
         signal.addEventListener('abort', waiter.onAbort, { once: true });
       }
       this._queue.push(waiter);
-      // INVARIANT: counted before the arm below reads FREE_COUNT (see acquireSync).
-      Atomics.add(this._a, H.WAITERS, 1);
+      // Counted before the arm below reads PUSH_GEN and re-tries (see acquireSync).
+      this._enterWait();
       this._keepAlive ??= setInterval(() => {}, 1 << 30);
       this._arm();
     });
+  }
+
+  /**
+   * Counts a waiter in WAITERS and in this isolate's waiter slot (claimed by the first waiter), so
+   * that reclaim can give back what a terminated isolate never undid. WAITERS goes up first and
+   * down last: the slot never holds more than this isolate's share of WAITERS, so a reclaim never
+   * subtracts a live waiter (which would lose its wake-ups); a death between the two leaks one count.
+   */
+  private _enterWait(): void {
+    const a = this._a;
+    if (this._myWaiters++ === 0) {
+      this._slot = -1;
+      for (let k = 0; k < WAITER_SLOTS; k++) {
+        // INVARIANT: 0 -> id claims a free slot; only its owner (or reclaim, once it is dead) frees it.
+        if (Atomics.compareExchange(a, H.WAITER_TABLE + 2 * k, 0, this._tag) === 0) {
+          this._slot = k;
+          break;
+        }
+      }
+    }
+    // INVARIANT: WAITERS up before this waiter's read of PUSH_GEN (see acquireSync), and before the slot.
+    Atomics.add(a, H.WAITERS, 1);
+    // INVARIANT: only this isolate changes its slot's count while it lives; after the WAITERS add.
+    if (this._slot >= 0) Atomics.add(a, H.WAITER_TABLE + 2 * this._slot + 1, 1);
+  }
+
+  /** Undoes one `_enterWait`, exactly once per waiter; frees the slot when this isolate has no waiter left. */
+  private _leaveWait(): void {
+    const a = this._a;
+    const slot = this._slot;
+    // INVARIANT: the slot's count goes down before WAITERS, so it never exceeds our share of WAITERS.
+    if (slot >= 0) Atomics.sub(a, H.WAITER_TABLE + 2 * slot + 1, 1);
+    // INVARIANT: undoes this waiter's increment of WAITERS.
+    Atomics.sub(a, H.WAITERS, 1);
+    if (--this._myWaiters === 0 && slot >= 0) {
+      // INVARIANT: the slot is ours and its count is 0: id -> 0 frees it for another isolate.
+      Atomics.store(a, H.WAITER_TABLE + 2 * slot, 0);
+      this._slot = -1;
+    }
   }
 
   /** Ends a waiter's wait; `dequeue` removes it from the queue. False if it was already settled. */
@@ -603,8 +716,7 @@ export class SharedPool {
     }
     if (waiter.timer !== undefined) clearTimeout(waiter.timer);
     if (waiter.onAbort !== undefined) waiter.signal!.removeEventListener('abort', waiter.onAbort);
-    // INVARIANT: undoes the increment made when this waiter queued.
-    Atomics.sub(this._a, H.WAITERS, 1);
+    this._leaveWait();
     if (this._queue.length === 0 && this._keepAlive !== undefined) {
       clearInterval(this._keepAlive);
       this._keepAlive = undefined;
@@ -615,7 +727,7 @@ export class SharedPool {
   /** Serves queued waiters from the pool, in order, while blocks are to be had. */
   private _serve(): void {
     while (this._queue.length > 0) {
-      const b = this.tryAcquire();
+      const b = this._takeOne();
       if (b === undefined) return;
       const waiter = this._queue.shift()!;
       this._settle(waiter, false);
@@ -625,10 +737,17 @@ export class SharedPool {
 
   /** Keeps one Atomics.waitAsync pending for this isolate's queue (one per isolate, not per waiter). */
   private _arm(): void {
-    if (this._armed) return;
+    if (this._armed) {
+      // The pending wait may be stale (armed for waiters that since timed out or aborted): a push
+      // that landed between a new waiter's failed try and its WAITERS increment did not notify it,
+      // so re-try now; any later push sees WAITERS > 0 and notifies the pending wait.
+      this._serve();
+      return;
+    }
     const a = this._a;
     while (this._queue.length > 0 && !this._closed) {
-      const seen = Atomics.load(a, H.FREE_COUNT);
+      // INVARIANT: read before the re-try in _serve; a push it misses bumps PUSH_GEN after this read.
+      const seen = Atomics.load(a, H.PUSH_GEN);
       this._serve();
       if (this._queue.length === 0) return;
       if (typeof Atomics.waitAsync !== 'function') {
@@ -636,8 +755,8 @@ export class SharedPool {
         setTimeout(this._onWake, ASYNC_POLL_MS, 'timed-out');
         return;
       }
-      // INVARIANT: resolves when a push notifies FREE_COUNT, or at once if it no longer reads `seen`.
-      const r = Atomics.waitAsync(a, H.FREE_COUNT, seen);
+      // INVARIANT: resolves when a push notifies PUSH_GEN, or at once if it no longer reads `seen`.
+      const r = Atomics.waitAsync(a, H.PUSH_GEN, seen);
       if (r.async) {
         this._armed = true;
         this._waits++;
@@ -652,7 +771,7 @@ export class SharedPool {
     if (this._queue.length === 0 || this._closed) {
       // Nobody here wants the block any more: pass the wake-up on to another sleeper.
       // INVARIANT: a notify consumed by a stale wait is forwarded, so no waiter misses its block.
-      if (result === 'ok') Atomics.notify(this._a, H.FREE_COUNT, 1);
+      if (result === 'ok') Atomics.notify(this._a, H.PUSH_GEN, 1);
       return;
     }
     this._arm();
@@ -661,11 +780,36 @@ export class SharedPool {
   // ---------------------------------------------------------------------------------------------
   // Plumbing
 
-  /** The cache's source: up to `n` blocks from the shared list, in one lock or CAS round. */
+  /**
+   * Serves a waiter: a block idle in this isolate's cache, else exactly one from the shared list,
+   * tagged +id (the cache lends it at once). Never a batch: a woken waiter that refilled its cache
+   * would hoard the blocks other waiters were woken for.
+   */
+  private _takeOne(): Block | undefined {
+    this._one = true;
+    try {
+      return this.tryAcquire();
+    } finally {
+      this._one = false;
+    }
+  }
+
+  /** The cache's source: up to `n` blocks from the shared list, in one lock or CAS round (one, +id, for a waiter). */
   private _refill(n: number, out: SharedBlock[]): number {
-    const k = this._free.pop(Math.min(n, this._batch), this._scratch, this._cachedTag);
+    const one = this._one;
+    const want = one ? 1 : Math.min(n, this._batch);
+    const k = this._free.pop(want, this._scratch, one ? this._tag : this._cachedTag);
     for (let j = 0; j < k; j++) out[j] = this._blockAt(this._scratch[j]!);
+    if (k < want) this._markDry();
     return k;
+  }
+
+  /** A pop came back short: releases everywhere feed the shared list until the next push frees a block. */
+  private _markDry(): void {
+    const a = this._a;
+    // INVARIANT: sets only the flag bit; the count bits are changed by add/sub alone. A push racing
+    // this may leave the flag set with blocks free: the next release then pushes and clears it.
+    if ((a[WAITERS_WORD]! & WAITERS_DRY) === 0) Atomics.or(a, WAITERS_WORD, WAITERS_DRY);
   }
 
   /** The cache's sink: idle blocks back to the shared list in one round. */
@@ -681,10 +825,18 @@ export class SharedPool {
     else this._spillBatch([obj]);
   }
 
-  /** Wakes as many sleepers as blocks were freed, if anyone sleeps. */
+  /** After every push: bumps the push generation, then wakes as many sleepers as blocks were freed, if anyone sleeps. */
   private _wake(n: number): void {
-    // INVARIANT: read after the push; pairs with the waiters' add-then-read (see acquireSync).
-    if (n > 0 && Atomics.load(this._a, H.WAITERS) > 0) Atomics.notify(this._a, H.FREE_COUNT, n);
+    if (n <= 0) return;
+    const a = this._a;
+    // INVARIANT: after the push put the blocks on the list, before WAITERS is read; it only grows.
+    Atomics.add(a, H.PUSH_GEN, 1);
+    // INVARIANT: read after the bump; pairs with the waiters' add-WAITERS-then-read-PUSH_GEN (see acquireSync).
+    const word = Atomics.load(a, H.WAITERS);
+    // INVARIANT: the list holds a block again: clear the flag bit alone (plain-read first, so a push
+    // pays this Atomics op only after the list ran dry).
+    if ((word & WAITERS_DRY) !== 0) Atomics.and(a, H.WAITERS, WAITERS_COUNT);
+    if ((word & WAITERS_COUNT) > 0) Atomics.notify(a, H.PUSH_GEN, n);
   }
 
   private _blockAt(i: number): SharedBlock {

@@ -4,7 +4,7 @@
  *   stamp before release; every 8th block goes to the next worker's inbox and is released there.
  * - `hold`: lend `hold` blocks and cache `cache` more, publish the owner id, then park until terminated.
  * - `busy`: acquire and release forever (publishing progress) until terminated.
- * - `wait`: announce, then acquireSync(); report the block it got.
+ * - `wait`: announce, then acquireSync({ timeout }); report the block it got, or the error code.
  * Synchronisation is by Atomics on shared words only.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -27,6 +27,8 @@ interface Data {
   inbox: Int32Array;
   hold: number;
   cacheFill: number;
+  /** `wait` mode: acquireSync's timeout in ms. */
+  timeout: number;
 }
 
 const data = workerData as Data;
@@ -165,6 +167,12 @@ function busy(pool: SharedPool, d: Data): void {
 function waitOne(pool: SharedPool, d: Data): void {
   Atomics.store(d.ctl, CTL.READY, 1);
   Atomics.notify(d.ctl, CTL.READY);
-  const b = pool.acquireSync({ timeout: 20_000 });
+  let b: Block;
+  try {
+    b = pool.acquireSync({ timeout: d.timeout });
+  } catch (error) {
+    parentPort!.postMessage({ ownerId: pool.ownerId, error: (error as { code?: string }).code ?? String(error) });
+    return;
+  }
   parentPort!.postMessage({ ownerId: pool.ownerId, index: b.index, byte: b.bytes[0] });
 }
