@@ -30,7 +30,6 @@ try {
   for (const r of rows) {
     console.log(`${r.name.padEnd(14)} ${r.ns.toFixed(2).padStart(8)} ns/iter   [${r.batches.map((b) => b.toFixed(2)).join(', ')}]`);
   }
-  if (!rows.some((r) => r.name === 'mutex_get_put')) console.log('mutex_get_put  (no SharedPool in this build of the library)');
   if (session.problems.length > 0) console.error(session.problems.join('\n'));
 } finally {
   await session.close();

@@ -7,8 +7,7 @@
  *   tls_get_put    LocalPool acquire + release (the owner slot)
  *   mutex_get_put  SharedPool, strategy mutex, cache 0: every pair takes the spin lock twice
  */
-import { LocalPool } from '../../../src/index.js';
-import { findSharedPoolClass } from './contract.js';
+import { LocalPool, SharedPool } from '../../../src/index.js';
 
 export interface BenchRow {
   readonly name: string;
@@ -67,8 +66,6 @@ export function bench(o: BenchOptions): BenchRow[] {
     }),
   );
   local.close();
-  const SharedPool = findSharedPoolClass();
-  if (SharedPool === undefined) return rows; // no SharedPool in this build: bench-page says so
   const shared = SharedPool.create({ blockSize: 64, blocks: 64, cache: 0, strategy: 'mutex' });
   rows.push(
     row('mutex_get_put', o, (n) => {

@@ -1,7 +1,6 @@
 /**
- * BufferPool checks (src/buffer-pool.ts, built on another branch), run on the page's main thread and
- * in Web Workers. Typed here against its API so this compiles before that module is merged;
- * `bufferChecks` finds the real class in the library's exports at run time.
+ * BufferPool checks (src/buffer-pool.ts), run on the page's main thread and in Web Workers, against
+ * the library's exports as the page loads them.
  */
 import * as lib from '../../../src/index.js';
 import { errorInfo, type ErrorInfo } from './web.js';

@@ -13,7 +13,7 @@
  * Workers wait for blocks with `acquireAsync` (never a blocking wait), so a waiting worker still
  * receives and releases the blocks handed to it: the ring cannot deadlock on its own traffic.
  */
-import { sharedPoolClass, type Block, type SharedPool, type SharedPoolHandle, type Strategy } from './contract.js';
+import { SharedPool, type Block, type SharedPoolHandle, type Strategy } from '../../../src/index.js';
 import { withWorkers } from './rpc.js';
 import { errorInfo, web, type ErrorInfo, type Port } from './web.js';
 
@@ -73,7 +73,6 @@ export interface RingWorkerResult {
 
 /** Worker side of the ring. */
 export async function ringWorker(args: RingWorkerArgs): Promise<RingWorkerResult> {
-  const SharedPool = sharedPoolClass();
   const pool = SharedPool.attach(args.handle, { cache: args.cache });
   const sab = (args.handle as { sab?: unknown }).sab;
   if (!(sab instanceof SharedArrayBuffer)) throw new Error('the SharedPool handle has no `sab` SharedArrayBuffer');
@@ -201,7 +200,6 @@ export interface RingResult {
 
 /** Page side of the ring (see the essay at the top of this file). */
 export async function runRing(o: RingOptions): Promise<RingResult> {
-  const SharedPool = sharedPoolClass();
   const pool = SharedPool.create({ blockSize: 64, blocks: o.blocks, cache: 0, strategy: o.strategy });
   const results = await withWorkers(o.workers, (ws) => {
     const channels = ws.map(() => new web.MessageChannel());
@@ -264,7 +262,7 @@ export interface WakeResult {
 
 /** Worker side of the wake test: attach, release one of the page's blocks by index, detach. */
 export function releaseFromWorker(args: { handle: SharedPoolHandle; index: number }): number {
-  const pool = sharedPoolClass().attach(args.handle, { cache: 0 });
+  const pool = SharedPool.attach(args.handle, { cache: 0 });
   pool.release(args.index);
   const id = pool.ownerId;
   pool.close();
@@ -277,7 +275,6 @@ export function releaseFromWorker(args: { handle: SharedPoolHandle; index: numbe
  * releases one of the page's blocks, which must be the block the wait gets.
  */
 export async function runWake(): Promise<WakeResult> {
-  const SharedPool = sharedPoolClass();
   const BLOCKS = 4;
   const pool = SharedPool.create({ blockSize: 64, blocks: BLOCKS, cache: 0, strategy: 'mutex' });
   const held: Block[] = [];
@@ -309,7 +306,7 @@ export async function runWake(): Promise<WakeResult> {
 /** On a page without cross-origin isolation: what SharedPool.create does. */
 export function createWithoutIsolation(): { threw: ErrorInfo | undefined } {
   try {
-    const pool = sharedPoolClass().create({ blockSize: 64, blocks: 4 });
+    const pool = SharedPool.create({ blockSize: 64, blocks: 4 });
     pool.close();
     return { threw: undefined };
   } catch (err) {

@@ -3,7 +3,7 @@ import { bufferChecks } from './buffer.js';
 import { localChecks } from './local.js';
 import { serve } from './rpc.js';
 import { releaseFromWorker, ringWorker, type RingWorkerArgs } from './shared.js';
-import type { SharedPoolHandle } from './contract.js';
+import type { SharedPoolHandle } from '../../../src/index.js';
 
 serve({
   local: (tag: string) => localChecks(tag),
