@@ -407,7 +407,7 @@ export class SharedPool {
         return b;
       }
     }
-    return this._acquireSlow(true)!;
+    return this._acquireSlow(true, true)!;
   }
 
   /** Takes back a block, from any isolate. Throws `ERR_DOUBLE_RELEASE` if it is not lent. */
@@ -432,14 +432,18 @@ export class SharedPool {
 
   /** Like `acquire()`, but returns `undefined` when every block is out. */
   tryAcquire(): Block | undefined {
-    return this._acquireSlow(false);
+    return this._acquireSlow(false, false);
   }
 
-  private _acquireSlow(throwOnEmpty: boolean): Block | undefined {
+  /**
+   * The cache (unless `acquire()` has just asked it: its miss already tried a batch refill from the
+   * shared list, and asking again would repeat that Atomics round), else the shared list.
+   */
+  private _acquireSlow(throwOnEmpty: boolean, cacheTried: boolean): Block | undefined {
     if (this._closed) throw this._closedError();
     const cache = this._cache;
     if (cache !== undefined) {
-      const b = cache.tryAcquire();
+      const b = cacheTried ? undefined : cache.tryAcquire();
       if (b !== undefined) {
         this._a[this._ownerW + b.index] = this._tag;
         return b;
