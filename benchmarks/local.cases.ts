@@ -7,6 +7,9 @@
  * drop the work. Allocation cases also store the new object in a module variable: an object that
  * never escapes can be scalar-replaced by V8's escape analysis, and then nothing is allocated at all.
  *
+ * The loops are written out case by case on purpose: one shared loop helper would be one function
+ * whose call sites see every pool type, and the polymorphism would be timed with the pools.
+ *
  * Each get/put case hands out objects with distinct ids; `validate()` checks, before any timing, that
  * the pool really lends and takes back (two objects held at once are distinct, the released one comes
  * back, the batch leaves nothing lent) and that `fn()` touched the objects the expected number of times.

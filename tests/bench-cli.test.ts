@@ -288,27 +288,25 @@ cases.run();
 // -------------------------------------------------------------------------------------------------
 const suites = suite('suites: a suite missing from the build');
 
-suites('is a MissingSuiteError naming the module and the cases it should provide', async () => {
-  const s = dynamicSuite('ghost', './ghost.cases.js', 'ghostCases', ['ghost_get_put']);
-  let err: unknown;
+/** What loading `s` throws (undefined when it loads). */
+async function loadError(s: ReturnType<typeof dynamicSuite>): Promise<unknown> {
   try {
     await s.load({ quick: true, workers: 1 });
   } catch (e) {
-    err = e;
+    return e;
   }
+  return undefined;
+}
+
+suites('is a MissingSuiteError naming the module and the cases it should provide', async () => {
+  const err = await loadError(dynamicSuite('ghost', './ghost.cases.js', 'ghostCases', ['ghost_get_put']));
   assert.instance(err, MissingSuiteError);
   assert.equal((err as MissingSuiteError).expected, ['ghost_get_put']);
   assert.match((err as Error).message, /benchmarks\/ghost\.cases\.ts is not in this build/);
 });
 
 suites('a module without the expected export is missing too, by name', async () => {
-  const s = dynamicSuite('local', './local.cases.js', 'noSuchExport', ['x']);
-  let err: unknown;
-  try {
-    await s.load({ quick: true, workers: 1 });
-  } catch (e) {
-    err = e;
-  }
+  const err = await loadError(dynamicSuite('local', './local.cases.js', 'noSuchExport', ['x']));
   assert.instance(err, MissingSuiteError);
   assert.match((err as Error).message, /does not export a function `noSuchExport`/);
 });
