@@ -1,16 +1,9 @@
 export { ErrorCode, PoolError } from './errors.js';
-export {
-  DEFAULT_LEAK_SAMPLE,
-  DEFAULT_MAX,
-  Lease,
-  LocalPool,
-  type AcquireAsyncOptions,
-  type LeakOptions,
-  type LeakReport,
-  type LocalPoolOptions,
-  type PoolStats,
-} from './local-pool.js';
-export { closeLocalPool, definePool, getLocalPool, type PoolKey, type PoolToken } from './registry.js';
+export { DEFAULT_LEAK_SAMPLE, type LeakOptions, type LeakReport } from './local/leak-tracker.js';
+export { Lease } from './local/lease.js';
+export { LocalPool, type AcquireAsyncOptions, type PoolStats } from './local/local-pool.js';
+export { DEFAULT_MAX, type LocalPoolOptions } from './local/options.js';
+export { closeLocalPool, definePool, getLocalBufferPool, getLocalPool, type PoolKey, type PoolToken } from './registry.js';
 export {
   DEFAULT_CACHE,
   DEFAULT_STRATEGY,
@@ -25,13 +18,10 @@ export {
 } from './shared/shared-pool.js';
 export {
   BufferPool,
-  type AnyBufferOf,
   DEFAULT_MAX_BYTES,
   DEFAULT_PER_CLASS,
-  getLocalBufferPool,
   type BufferPoolOptions,
   type BufferPoolStats,
-  type TypedArray,
-  type TypedArrayConstructor,
   type ZeroPolicy,
-} from './buffer-pool.js';
+} from './buffer/buffer-pool.js';
+export type { AnyBufferOf, TypedArray, TypedArrayConstructor } from './buffer/typed-array.js';

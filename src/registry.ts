@@ -1,12 +1,14 @@
 /**
- * getLocalPool: one pool per key per isolate, created on first use (thread_local's `get_or`).
- *
- * A module's top-level state is per isolate in JavaScript: the main thread and every worker load
- * their own copy of this module, so a plain Map here is already isolate-local, with no lookup by
- * thread id and nothing shared. Each worker that calls `getLocalPool(key, options)` gets its own pool.
+ * This isolate's pools by key: `getLocalPool` (LocalPool per string, symbol or `definePool` token)
+ * and `getLocalBufferPool` (one default BufferPool per element type). Each worker that calls them
+ * gets its own pools (see isolate-map.ts for why a module-level Map is already isolate-local).
  */
-import { describe } from './errors.js';
-import { LocalPool, type LocalPoolOptions } from './local-pool.js';
+import { BufferPool, type BufferPoolOptions } from './buffer/buffer-pool.js';
+import type { TypedArray, TypedArrayConstructor } from './buffer/typed-array.js';
+import { IsolateMap } from './isolate-map.js';
+import { LocalPool } from './local/local-pool.js';
+import type { LocalPoolOptions } from './local/options.js';
+import { describe } from './validate.js';
 
 /**
  * A typed key made by `definePool`: carries the options and the element type, no cast needed.
@@ -31,7 +33,8 @@ export class PoolToken<T extends object> {
 
 export type PoolKey = string | symbol;
 
-const pools = new Map<PoolKey, LocalPool<object>>();
+const localPools = new IsolateMap<PoolKey, LocalPool<object>>();
+const bufferPools = new IsolateMap<TypedArrayConstructor<TypedArray>, BufferPool<TypedArray>>();
 
 /**
  * Defines a per-isolate pool once, at module level; `getLocalPool(token)` then returns this isolate's
@@ -65,19 +68,17 @@ export function getLocalPool<T extends object>(key: PoolKey | PoolToken<T>, opti
   return lookup(key, options);
 }
 
-function lookup<T extends object>(mapKey: PoolKey, opts: LocalPoolOptions<T> | undefined): LocalPool<T> {
-  const found = pools.get(mapKey);
-  if (found !== undefined && !found.closed) return found as unknown as LocalPool<T>;
-  if (opts === undefined) {
+function lookup<T extends object>(key: PoolKey, options: LocalPoolOptions<T> | undefined): LocalPool<T> {
+  const found = localPools.get(key);
+  if (found !== undefined) return found as unknown as LocalPool<T>;
+  if (options === undefined) {
     throw new TypeError(
-      found === undefined
-        ? `isopool: getLocalPool(${describe(mapKey)}) has no pool in this isolate yet and no options to create one`
-        : `isopool: getLocalPool(${describe(mapKey)}): this isolate's pool was closed; pass options to create a new one`,
+      localPools.wasClosed(key)
+        ? `isopool: getLocalPool(${describe(key)}): this isolate's pool was closed; pass options to create a new one`
+        : `isopool: getLocalPool(${describe(key)}) has no pool in this isolate yet and no options to create one`,
     );
   }
-  const pool = new LocalPool<T>(opts);
-  pools.set(mapKey, pool as unknown as LocalPool<object>);
-  return pool;
+  return localPools.getOrCreate(key, () => new LocalPool<T>(options) as unknown as LocalPool<object>) as unknown as LocalPool<T>;
 }
 
 /** Closes and forgets this isolate's pool for `key`; the next `getLocalPool` makes a new one. */
@@ -89,9 +90,17 @@ export function closeLocalPool(key: PoolKey | PoolToken<object>): boolean {
   } else {
     mapKey = key;
   }
-  const pool = pools.get(mapKey);
+  const pool = localPools.delete(mapKey);
   if (pool === undefined) return false;
-  pools.delete(mapKey);
   pool.close();
   return true;
+}
+
+/**
+ * This isolate's default BufferPool for `ctor`, created on first use from `options`; later calls
+ * return the same pool and ignore `options`. Each worker gets its own, as with `getLocalPool`.
+ */
+export function getLocalBufferPool<A extends TypedArray>(ctor: TypedArrayConstructor<A>, options?: BufferPoolOptions): BufferPool<A> {
+  const key = ctor as TypedArrayConstructor<TypedArray>;
+  return bufferPools.getOrCreate(key, () => new BufferPool<A>(ctor, options) as unknown as BufferPool<TypedArray>) as unknown as BufferPool<A>;
 }

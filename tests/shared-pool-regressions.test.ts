@@ -8,19 +8,13 @@ import * as assert from 'uvu/assert';
 import { Worker } from 'node:worker_threads';
 import { ErrorCode, PoolError, SharedPool, type Block, type Strategy } from '../src/index.js';
 import { H, WAITER_SLOTS } from '../src/shared/layout.js';
+import { inspectSharedPool } from '../src/shared/shared-pool.js';
 import { CTL } from './workers/shared-worker.js';
 
 const WORKER = new URL('./workers/shared-worker.js', import.meta.url);
 
 const STRATEGIES: Strategy[] = ['mutex', 'treiber', 'mpmc', 'bitmap'];
 
-/** The private members the injections hook (an escape hatch for tests only). */
-interface Internals {
-  _free: { pop(n: number, out: Int32Array, tag: number): number };
-  _armed: boolean;
-  tryAcquire(): Block | undefined;
-}
-const internals = (pool: SharedPool): Internals => pool as unknown as Internals;
 
 function owners(pool: SharedPool): Int32Array {
   const a = new Int32Array(pool.handle.sab);
@@ -41,7 +35,7 @@ async function outcome(p: Promise<Block>): Promise<number | string> {
  */
 function injectAba(w: SharedPool, x: SharedPool): void {
   const xb = [x.acquire()];
-  const free = internals(w)._free;
+  const free = inspectSharedPool(w).freeList;
   const orig = free.pop.bind(free);
   let calls = 0;
   free.pop = (n, out, tag) => {
@@ -94,12 +88,12 @@ for (const strategy of STRATEGIES) {
     const x = SharedPool.attach(w.handle, { cache: 0 });
     const only = x.acquire();
     assert.is(await outcome(w.acquireAsync({ timeout: 1 })), ErrorCode.TIMEOUT);
-    assert.ok(internals(w)._armed, 'the timed-out waiter left its wait armed');
+    assert.ok(inspectSharedPool(w).waiting.armed, 'the timed-out waiter left its wait armed');
     // x releases between the new waiter's failed try and its WAITERS increment: WAITERS is 0, so
     // the push notifies nobody. The bug: the armed isolate skipped its re-check and timed out.
-    const orig = internals(w).tryAcquire.bind(w);
+    const orig = w.tryAcquire.bind(w);
     let inject = true;
-    internals(w).tryAcquire = () => {
+    w.tryAcquire = () => {
       const r = orig();
       if (r === undefined && inject) {
         inject = false;
@@ -133,7 +127,7 @@ for (const strategy of STRATEGIES) {
     const held = Array.from({ length: 64 }, () => a.acquire());
     const b = SharedPool.attach(a.handle, { cache: 32 });
     // Free two blocks while b's first try runs: b is then counted as a waiter and serves itself.
-    const free = internals(b)._free;
+    const free = inspectSharedPool(b).freeList;
     const orig = free.pop.bind(free);
     let first = true;
     free.pop = (n, out, tag) => {
@@ -177,8 +171,7 @@ for (const strategy of STRATEGIES) {
     const p = SharedPool.create({ blockSize: 64, blocks: 64, cache: 4, strategy });
     const q = SharedPool.attach(p.handle, { cache: 0 });
     for (let i = 0; i < 10; i++) p.release(p.adopt(q.acquire().index));
-    const cache = (p as unknown as { _cache: { stats: { lent: number } } })._cache;
-    assert.is(cache.stats.lent, 0);
+    assert.is(inspectSharedPool(p).cache!.stats.lent, 0);
     p.flush();
     assert.is(p.stats.free, 64);
   });

@@ -31,11 +31,11 @@
  * forever (1 ms sleeps where Atomics.wait may block, a busy spin on a browser's main thread), since
  * the claimed position says a block is on its way. Never use `mpmc` where a worker can be
  * terminated, or can die, while it is inside a release or a cache spill; use `mutex` or `bitmap`.
- * Unbatched it measured 64-73 ns a pair single-threaded (DESIGN.md).
+ * Unbatched, single-threaded: benchmarks/README.md, fact `vyukov-unbatched`.
  */
 import { FreeListBase } from './free-list.js';
-import type { Geometry } from './layout.js';
-import { H, MPMC, ringCapacity } from './layout.js';
+import type { Geometry } from '../layout.js';
+import { H, MPMC, ringCapacity } from '../layout.js';
 
 export class MpmcFreeList extends FreeListBase {
   private readonly enqW = this.freeW + MPMC.ENQ;

@@ -28,8 +28,8 @@
  * scans blocks / 32 words.
  */
 import { FreeListBase } from './free-list.js';
-import type { Geometry } from './layout.js';
-import { BITMAP, H } from './layout.js';
+import type { Geometry } from '../layout.js';
+import { BITMAP, H } from '../layout.js';
 
 export class BitmapFreeList extends FreeListBase {
   private readonly bitsW = this.freeW + BITMAP.BITS;

@@ -23,13 +23,14 @@
  *
  * ## Alternatives rejected
  *
- * A pure spin lock (35 ns a pair alone but 248 ns a pair per thread with two workers, DESIGN.md):
+ * A pure spin lock (benchmarks/README.md, facts `spin-mutex` and `spin-mutex-2-workers`: several
+ * times slower a pair per thread with two workers than alone):
  * under oversubscription a spinner burns the core the holder needs. A lock per block: more Atomics,
  * not fewer. Holder id in a separate word: a holder killed between taking the lock and writing its id
  * would deadlock everyone for good.
  */
 import { FreeListBase, SPIN_ROUNDS } from './free-list.js';
-import { H, MUTEX } from './layout.js';
+import { H, MUTEX } from '../layout.js';
 
 export class MutexFreeList extends FreeListBase {
   private readonly lockW = this.freeW + MUTEX.LOCK;

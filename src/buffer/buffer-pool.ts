@@ -43,46 +43,10 @@
  * - Exact-length classes (a Map from length to pool, as typedarray-pool keeps per power of two but
  *   keyed by string): a Map lookup per call, and unbounded classes for callers with varied sizes.
  */
-import { checkInteger, describe, ErrorCode, PoolError } from './errors.js';
-import { LocalPool, type PoolStats } from './local-pool.js';
-
-/** Every typed array kind a BufferPool can hold. */
-export type TypedArray =
-  | Int8Array
-  | Uint8Array
-  | Uint8ClampedArray
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | Float32Array
-  | Float64Array
-  | BigInt64Array
-  | BigUint64Array;
-
-/**
- * The same element type over any buffer: `Uint8Array<ArrayBuffer>` (what `rent` returns) widened to
- * `Uint8Array` (what user code annotates), so `return()` takes either.
- */
-export type AnyBufferOf<A extends TypedArray> = A extends Int8Array ? Int8Array
-  : A extends Uint8ClampedArray ? Uint8ClampedArray
-  : A extends Uint8Array ? Uint8Array
-  : A extends Int16Array ? Int16Array
-  : A extends Uint16Array ? Uint16Array
-  : A extends Int32Array ? Int32Array
-  : A extends Uint32Array ? Uint32Array
-  : A extends Float32Array ? Float32Array
-  : A extends Float64Array ? Float64Array
-  : A extends BigInt64Array ? BigInt64Array
-  : A extends BigUint64Array ? BigUint64Array
-  : A;
-
-/** A typed array constructor: `Uint8Array`, `Float64Array`, ... (or a subclass with the same shape). */
-export interface TypedArrayConstructor<A extends TypedArray> {
-  new (length: number): A;
-  readonly BYTES_PER_ELEMENT: number;
-  readonly name: string;
-}
+import { ErrorCode, PoolError } from '../errors.js';
+import { LocalPool, type PoolStats } from '../local/local-pool.js';
+import { checkBoolean, checkInteger, checkOptionsObject, describe } from '../validate.js';
+import { checkConstructor, type AnyBufferOf, type TypedArray, type TypedArrayConstructor } from './typed-array.js';
 
 /** When a BufferPool clears arrays: never (the default), before lending, or when taken back. */
 export type ZeroPolicy = 'never' | 'rent' | 'return';
@@ -148,9 +112,7 @@ export class BufferPool<A extends TypedArray> {
 
   constructor(ctor: TypedArrayConstructor<A>, options: BufferPoolOptions = {}) {
     const sample = checkConstructor(ctor);
-    if (options === null || typeof options !== 'object') {
-      throw new TypeError(`isopool: BufferPool options must be an object, received ${describe(options)}`);
-    }
+    checkOptionsObject('BufferPool options', options);
     const maxLength =
       options.maxLength === undefined
         ? Math.max(1, DEFAULT_MAX_BYTES / ctor.BYTES_PER_ELEMENT)
@@ -163,9 +125,7 @@ export class BufferPool<A extends TypedArray> {
     if (!ZERO_POLICIES.includes(zero)) {
       throw new RangeError(`isopool: option \`zero\` must be 'never', 'rent' or 'return', received ${describe(zero)}`);
     }
-    if (options.checked !== undefined && typeof options.checked !== 'boolean') {
-      throw new TypeError(`isopool: option \`checked\` must be a boolean, received ${describe(options.checked)}`);
-    }
+    const checked = checkBoolean('checked', options.checked);
 
     this._ctor = ctor;
     this._maxLength = maxLength;
@@ -184,7 +144,7 @@ export class BufferPool<A extends TypedArray> {
             return a;
           },
           max: perClass,
-          ...(options.checked === undefined ? {} : { checked: options.checked }),
+          ...(checked === undefined ? {} : { checked }),
           name: `BufferPool<${ctor.name}>[${length}]`,
         }),
       );
@@ -325,36 +285,4 @@ export class BufferPool<A extends TypedArray> {
     }
     return { hits, misses, created, discarded, idle, lent, highWater, waiting: 0, soft: 0, leaked, oversized: this._oversized, idleElements };
   }
-}
-
-/** Makes one element to prove `ctor` builds typed arrays; returns it (to learn the element kind). */
-function checkConstructor<A extends TypedArray>(ctor: TypedArrayConstructor<A>): A {
-  if (typeof ctor !== 'function') {
-    throw new TypeError(`isopool: BufferPool takes a typed array constructor (Uint8Array, Float64Array, ...), received ${describe(ctor)}`);
-  }
-  let sample: unknown;
-  try {
-    sample = new ctor(1);
-  } catch {
-    sample = undefined;
-  }
-  if (!ArrayBuffer.isView(sample) || sample instanceof DataView || (sample as A).length !== 1) {
-    throw new TypeError(`isopool: BufferPool takes a typed array constructor (Uint8Array, Float64Array, ...), received ${describe(ctor)} (${ctor.name || 'anonymous'})`);
-  }
-  return sample as A;
-}
-
-/** One default BufferPool per element type per isolate (the getLocalPool pattern). */
-const defaults = new Map<TypedArrayConstructor<TypedArray>, BufferPool<TypedArray>>();
-
-/**
- * This isolate's default BufferPool for `ctor`, created on first use from `options`; later calls
- * return the same pool and ignore `options`. Each worker gets its own, as with `getLocalPool`.
- */
-export function getLocalBufferPool<A extends TypedArray>(ctor: TypedArrayConstructor<A>, options?: BufferPoolOptions): BufferPool<A> {
-  const found = defaults.get(ctor as TypedArrayConstructor<TypedArray>);
-  if (found !== undefined && !found.closed) return found as unknown as BufferPool<A>;
-  const pool = new BufferPool<A>(ctor, options);
-  defaults.set(ctor as TypedArrayConstructor<TypedArray>, pool as unknown as BufferPool<TypedArray>);
-  return pool;
 }

@@ -6,14 +6,14 @@
  * to the isolate's cache, `+id` when one is lent directly); `push` gives blocks back, each only if its
  * owner word still holds the `expect`ed tag (a compare-and-swap, so two isolates racing to release
  * one block cannot both succeed). Batches matter because an Atomics op is a call of ~10 ns in Node 20
- * (../../shared/DESIGN.md): a lock or CAS round is paid once per batch, not once per block.
+ * (benchmarks/README.md, fact `atomics-op`): a lock or CAS round is paid once per batch, not once per block.
  *
  * The owner table is the ground truth: a block is free exactly when its owner word is 0. Each strategy
  * orders its owner-word updates around its own linearization point so that an isolate terminated in
  * the middle of a push or pop leaves either its tag on the block (then `reclaim(id)` returns it) or a
  * consistent free structure; which strategies manage that fully is said in each module's essay.
  */
-import { H, type Geometry } from './layout.js';
+import { H, type Geometry } from '../layout.js';
 
 export interface FreeList {
   /** Moves up to `n` free indices into `out[0..)`, setting each owner word to `tag`; returns how many (0: empty). */
@@ -100,7 +100,7 @@ export abstract class FreeListBase implements FreeList {
 
 /**
  * Failed rounds spun before backing off to a timed wait. A competitor's batch round is a few dozen
- * Atomics ops at ~10 ns each (DESIGN.md); 64 failed rounds outlast several of them, after which the
+ * Atomics ops (benchmarks/README.md, fact `atomics-op`); 64 failed rounds outlast several of them, after which the
  * competitor has most likely been descheduled and sleeping beats burning the shared core.
  */
 export const SPIN_ROUNDS = 64;

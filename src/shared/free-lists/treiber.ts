@@ -26,11 +26,12 @@
  *   its head CAS and writing owner words (pop), leaves those blocks free by the owner table but off
  *   the stack: they are lost, never duplicated. Use `mutex` or `bitmap` where workers are terminated
  *   mid-work.
- * - Single-threaded it measured 51 ns a pair unbatched (DESIGN.md) against 35 for the spin mutex.
+ * - Unbatched and single-threaded it is slower than the spin mutex (benchmarks/README.md, facts
+ *   `treiber-unbatched` and `spin-mutex`): two CASes a pair against one lock round.
  */
 import { FreeListBase } from './free-list.js';
-import type { Geometry } from './layout.js';
-import { H, TREIBER } from './layout.js';
+import type { Geometry } from '../layout.js';
+import { H, TREIBER } from '../layout.js';
 
 export class TreiberFreeList extends FreeListBase {
   private readonly headW = this.freeW + TREIBER.HEAD;

@@ -1,0 +1,106 @@
+/**
+ * Leak tracking for a LocalPool: a sample of lent objects registered with a FinalizationRegistry,
+ * so an object the collector finds while it is still lent is reported with the stack that took it.
+ *
+ * A register + unregister pair costs ~166 ns (benchmarks/README.md, fact `finalization-registry`),
+ * far too much for every acquire: one acquire in `every` is sampled, counted down on the pool's cold
+ * path. The registry holds a small record per sample (when, and an Error whose stack V8 formats only
+ * if a report reads it), never the object, and a WeakSet says which lent objects are sampled; a
+ * release looks an object up only while some sampled object is lent.
+ */
+import { checkFunction, checkOptionsObject, describe } from '../validate.js';
+
+/** Default leak sampling: 1 acquire in 64 pays the FinalizationRegistry round trip. */
+export const DEFAULT_LEAK_SAMPLE = 1 / 64;
+
+export interface LeakReport {
+  /** The pool's `name` option, or `'LocalPool'`. */
+  readonly pool: string;
+  /** `Date.now()` at the acquire that lent the leaked object. */
+  readonly acquiredAt: number;
+  /** The stack of that acquire (`new Error().stack`), for finding the holder. */
+  readonly stack: string;
+}
+
+export interface LeakOptions {
+  /** Called (from the collector's finalization task) for each sampled object lent and never released. */
+  onLeak(report: LeakReport): void;
+  /** Fraction of acquires tracked, in (0, 1]; default 1/64. Use 1 in tests. */
+  sample?: number;
+}
+
+/** `leaks` after checking: the callback and how many acquires apart samples are taken. */
+export interface ResolvedLeaks {
+  readonly onLeak: (report: LeakReport) => void;
+  readonly every: number;
+}
+
+export function resolveLeaks(leaks: unknown): ResolvedLeaks | undefined {
+  if (leaks === undefined) return undefined;
+  checkOptionsObject('option `leaks`', leaks);
+  const { onLeak, sample = DEFAULT_LEAK_SAMPLE } = leaks as LeakOptions;
+  checkFunction('leaks.onLeak', onLeak, false);
+  if (typeof sample !== 'number' || !(sample > 0 && sample <= 1)) {
+    throw new RangeError(`isopool: option \`leaks.sample\` must be a number in (0, 1], received ${describe(sample)}`);
+  }
+  return { onLeak, every: Math.max(1, Math.round(1 / sample)) };
+}
+
+/** What the registry holds for a sampled object: never the object itself. */
+interface LeakSample {
+  readonly acquiredAt: number;
+  readonly where: Error;
+}
+
+export class LeakTracker<T extends object> {
+  private readonly _registry: FinalizationRegistry<LeakSample>;
+  private readonly _sampled = new WeakSet<T>();
+  /** Sampled objects lent now: releases look objects up only while this is above 0. */
+  private _sampledLent = 0;
+  private readonly _every: number;
+  private _countdown: number;
+  private _leaked = 0;
+
+  /**
+   * `collected()` runs first when a sampled lent object is collected (the pool takes it out of its
+   * books and serves waiters with the room it made), then `onLeak` gets the report; a throwing
+   * `onLeak` cannot strand the waiters, and its error surfaces as the callback's own.
+   */
+  constructor(leaks: ResolvedLeaks, poolName: string, collected: () => void) {
+    this._every = leaks.every;
+    this._countdown = leaks.every;
+    const onLeak = leaks.onLeak;
+    this._registry = new FinalizationRegistry<LeakSample>((sample) => {
+      this._leaked++;
+      this._sampledLent--;
+      try {
+        collected();
+      } finally {
+        onLeak({ pool: poolName, acquiredAt: sample.acquiredAt, stack: sample.where.stack ?? '' });
+      }
+    });
+  }
+
+  /** Sampled objects reported so far. */
+  get leaked(): number {
+    return this._leaked;
+  }
+
+  /** An object is about to be lent: sample it if its turn has come. */
+  lend(obj: T): void {
+    if (--this._countdown > 0) return;
+    this._countdown = this._every;
+    this._sampled.add(obj);
+    this._sampledLent++;
+    // The Error captures the stack now; V8 formats it only if a report reads `.stack`.
+    this._registry.register(obj, { acquiredAt: Date.now(), where: new Error('acquired here') }, obj);
+  }
+
+  /** An object came back: it is no leak. */
+  release(obj: T): void {
+    if (this._sampledLent > 0 && this._sampled.delete(obj)) {
+      this._sampledLent--;
+      this._registry.unregister(obj);
+    }
+  }
+}

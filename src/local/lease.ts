@@ -1,0 +1,83 @@
+/**
+ * The conveniences beside a pool's hot path: `use(fn)` (acquire, run, release in `finally`, sync or
+ * async) and `Lease` (an acquired object that gives itself back on `[Symbol.dispose]()`, for
+ * `using lease = pool.lease()`). Both cost more than a bare acquire/release pair (a closure or an
+ * allocation and the disposal helpers): the README's benchmark section has the figures.
+ */
+import { ErrorCode, PoolError } from '../errors.js';
+import { describe } from '../validate.js';
+
+/** What the conveniences need of a pool. */
+export interface Lender<T> {
+  acquire(): T;
+  release(obj: T): void;
+}
+
+/** Acquires from `pool`, runs `fn(obj)` (sync or async), releases in `finally`, returns `fn`'s result. */
+export function useLent<T, R>(pool: Lender<T>, fn: (obj: T) => R): R {
+  if (typeof fn !== 'function') throw new TypeError(`isopool: use() takes a function, received ${describe(fn)}`);
+  const obj = pool.acquire();
+  let result: R;
+  try {
+    result = fn(obj);
+  } catch (error) {
+    releaseAfterError(pool, obj, error);
+  }
+  if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+    return (result as unknown as PromiseLike<unknown>).then(
+      (value) => {
+        pool.release(obj);
+        return value;
+      },
+      (error: unknown) => releaseAfterError(pool, obj, error),
+    ) as R;
+  }
+  pool.release(obj);
+  return result;
+}
+
+/** Releases after `use`'s callback failed; the callback's error wins, a release error rides along. */
+function releaseAfterError<T>(pool: Lender<T>, obj: T, error: unknown): never {
+  try {
+    pool.release(obj);
+  } catch (releaseError) {
+    throw new AggregateError([error, releaseError], `isopool: use() callback failed, and so did releasing its object`);
+  }
+  throw error;
+}
+
+/** An acquired object that gives itself back on `[Symbol.dispose]()` (for `using`) or `release()`. */
+export class Lease<T extends object> {
+  #pool: Lender<T>;
+  #value: T | undefined;
+
+  constructor(pool: Lender<T>, value: T) {
+    this.#pool = pool;
+    this.#value = value;
+  }
+
+  /** The lent object. Throws `ERR_LEASE_RELEASED` once the lease has given it back. */
+  get value(): T {
+    if (this.#value === undefined) {
+      throw new PoolError(ErrorCode.LEASE_RELEASED, 'isopool: this lease has already released its object');
+    }
+    return this.#value;
+  }
+
+  /** True until the lease gives its object back. */
+  get active(): boolean {
+    return this.#value !== undefined;
+  }
+
+  /** Gives the object back; later calls do nothing. */
+  release(): void {
+    const value = this.#value;
+    if (value === undefined) return;
+    this.#value = undefined;
+    this.#pool.release(value);
+  }
+
+  [Symbol.dispose](): void {
+    this.release();
+  }
+}

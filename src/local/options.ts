@@ -1,0 +1,111 @@
+/**
+ * LocalPool's options, checked once at the public edge and resolved into a `LocalPoolConfig` that
+ * the pool reads without checking again.
+ */
+import { checkFunction, checkInteger, checkOptionsObject, checkString, describe, resolveChecked, checkBoolean } from '../validate.js';
+import { resolveLeaks, type LeakOptions, type ResolvedLeaks } from './leak-tracker.js';
+
+/**
+ * Default for `max`, the idle objects one pool keeps. The hot pattern (acquire, use, release) needs
+ * one; nesting and overlapping async holders need a few more. 16 covers recursion a few levels deep
+ * and a handful of concurrent awaits while bounding retained memory to 16 objects a pool per isolate
+ * (.NET's DefaultObjectPool keeps 2 x cores; Netty's Recycler starts small and caps at 4k a thread).
+ */
+export const DEFAULT_MAX = 16;
+
+/** Largest `max`, `prefill` and numeric `grow`: far past any pool that fits in memory. */
+const MAX_COUNT = 2 ** 30;
+
+export interface LocalPoolOptions<T extends object> {
+  /** Makes one new object. Required unless `createBatch` is given. */
+  create?: () => T;
+  /**
+   * Makes up to `n` objects into `out` (from index 0) and returns how many it made; 0 means the source
+   * is exhausted. Sources that are cheaper in batches (a shared free list) use it instead of `create`.
+   */
+  createBatch?: (n: number, out: T[]) => number;
+  /** Called on release; returning `false` discards the object (it is disposed, never lent again). */
+  reset?: (obj: T) => boolean | void;
+  /** Called for every object the pool drops: rejected by `reset`, over `max`, trimmed, on close. */
+  dispose?: (obj: T) => void;
+  /**
+   * Takes back a batch of surplus idle objects in one call (a shared free list's spill). With it,
+   * a release past `max` hands the older half of the stack to it instead of disposing one object.
+   */
+  disposeBatch?: (objs: T[]) => void;
+  /** Most idle objects retained (owner slot included). Default 16. */
+  max?: number;
+  /** Most live objects, idle + lent. Default unbounded. */
+  limit?: number;
+  /** Objects created up front. Default 0. */
+  prefill?: number;
+  /** Objects created per miss: a number (default 1), or `'double'` to double the live count. */
+  grow?: number | 'double';
+  /** Check every release against what was lent. Default: on when ISOPOOL_CHECKED=1. */
+  checked?: boolean;
+  /** Report objects lent and never released, when the collector finds them. */
+  leaks?: LeakOptions;
+  /** Keep idle objects past `max` through WeakRefs the collector may clear. */
+  soft?: boolean;
+  /** A name used in leak reports and error messages. */
+  name?: string;
+}
+
+/** Options after checking, with every default filled in. */
+export interface LocalPoolConfig<T extends object> {
+  readonly create: (() => T) | undefined;
+  readonly createBatch: ((n: number, out: T[]) => number) | undefined;
+  readonly reset: ((obj: T) => boolean | void) | undefined;
+  readonly dispose: ((obj: T) => void) | undefined;
+  readonly disposeBatch: ((objs: T[]) => void) | undefined;
+  readonly max: number;
+  readonly limit: number;
+  readonly prefill: number;
+  readonly grow: number | 'double';
+  readonly checked: boolean;
+  readonly leaks: ResolvedLeaks | undefined;
+  readonly soft: boolean;
+  readonly name: string;
+}
+
+export function resolveLocalPoolOptions<T extends object>(options: LocalPoolOptions<T>): LocalPoolConfig<T> {
+  checkOptionsObject('LocalPool options', options);
+  checkFunction('create', options.create, options.createBatch !== undefined);
+  checkFunction('createBatch', options.createBatch, true);
+  checkFunction('reset', options.reset, true);
+  checkFunction('dispose', options.dispose, true);
+  checkFunction('disposeBatch', options.disposeBatch, true);
+  const max = options.max === undefined ? DEFAULT_MAX : checkInteger('max', options.max, 0, MAX_COUNT);
+  const limit = options.limit === undefined ? Infinity : checkInteger('limit', options.limit, 1, Infinity);
+  const prefill = options.prefill === undefined ? 0 : checkInteger('prefill', options.prefill, 0, MAX_COUNT);
+  if (prefill > limit) {
+    throw new RangeError(`isopool: option \`prefill\` (${prefill}) must not exceed \`limit\` (${limit})`);
+  }
+  if (prefill > max) {
+    throw new RangeError(`isopool: option \`prefill\` (${prefill}) must not exceed \`max\` (${max}): the surplus would be disposed at once`);
+  }
+  return {
+    create: options.create,
+    createBatch: options.createBatch,
+    reset: options.reset,
+    dispose: options.dispose,
+    disposeBatch: options.disposeBatch,
+    max,
+    limit,
+    prefill,
+    grow: resolveGrow(options.grow),
+    checked: resolveChecked(options.checked),
+    leaks: resolveLeaks(options.leaks),
+    soft: checkBoolean('soft', options.soft) === true,
+    name: checkString('name', options.name) ?? 'LocalPool',
+  };
+}
+
+function resolveGrow(grow: unknown): number | 'double' {
+  if (grow === undefined) return 1;
+  if (grow === 'double') return 'double';
+  if (typeof grow === 'string') {
+    throw new RangeError(`isopool: option \`grow\` must be a positive integer or 'double', received ${describe(grow)}`);
+  }
+  return checkInteger('grow', grow, 1, MAX_COUNT);
+}

@@ -1,0 +1,74 @@
+/**
+ * Argument checks shared by every pool's public edge: each throws the built-in `TypeError` or
+ * `RangeError` with a message that names the option and shows the value received. Pools validate
+ * once, in their constructors and public methods, and pass resolved values inward.
+ */
+
+/** Shows a received value in an error message: strings quoted, functions and objects by kind. */
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return `a function`;
+  if (typeof value === 'symbol' || typeof value === 'bigint') return String(value) + (typeof value === 'bigint' ? 'n' : '');
+  if (value === null || typeof value !== 'object') return String(value);
+  if (Array.isArray(value)) return 'an array';
+  return `an object (${(value as object).constructor?.name ?? 'null prototype'})`;
+}
+
+/** Throws a RangeError unless `value` is an integer in [min, max]; `Infinity` is allowed where max is. */
+export function checkInteger(name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number') {
+    throw new TypeError(`isopool: option \`${name}\` must be a number, received ${describe(value)}`);
+  }
+  if (!(value === Infinity && max === Infinity) && !Number.isInteger(value)) {
+    throw new RangeError(`isopool: option \`${name}\` must be an integer, received ${describe(value)}`);
+  }
+  if (value < min || value > max) {
+    throw new RangeError(
+      `isopool: option \`${name}\` must be between ${min} and ${max}, received ${describe(value)}`,
+    );
+  }
+  return value;
+}
+
+/** Throws a TypeError unless `value` is a function (or undefined when optional). */
+export function checkFunction(name: string, value: unknown, optional: boolean): void {
+  if (value === undefined && optional) return;
+  if (typeof value !== 'function') {
+    throw new TypeError(`isopool: option \`${name}\` must be a function, received ${describe(value)}`);
+  }
+}
+
+/** Throws a TypeError unless `value` is a boolean or undefined; returns it. */
+export function checkBoolean(name: string, value: unknown): boolean | undefined {
+  if (value !== undefined && typeof value !== 'boolean') {
+    throw new TypeError(`isopool: option \`${name}\` must be a boolean, received ${describe(value)}`);
+  }
+  return value;
+}
+
+/** Throws a TypeError unless `value` is a string or undefined; returns it. */
+export function checkString(name: string, value: unknown): string | undefined {
+  if (value !== undefined && typeof value !== 'string') {
+    throw new TypeError(`isopool: option \`${name}\` must be a string, received ${describe(value)}`);
+  }
+  return value;
+}
+
+/** Throws a TypeError unless `options` is an object; `what` names the call, e.g. `LocalPool options`. */
+export function checkOptionsObject(what: string, options: unknown): void {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`isopool: ${what} must be an object, received ${describe(options)}`);
+  }
+}
+
+/**
+ * The `checked` option: the value given, else on when ISOPOOL_CHECKED is `1` or `true` in the
+ * environment (`process.env` in Node, a global `ISOPOOL_CHECKED` in browsers).
+ */
+export function resolveChecked(value: unknown): boolean {
+  const given = checkBoolean('checked', value);
+  if (given !== undefined) return given;
+  const g = globalThis as { process?: { env?: Record<string, string | undefined> }; ISOPOOL_CHECKED?: unknown };
+  const v = g.process?.env?.['ISOPOOL_CHECKED'] ?? g.ISOPOOL_CHECKED;
+  return v === true || v === '1' || v === 'true';
+}
