@@ -36,6 +36,17 @@
  */
 import { H, WAITER_SLOTS, WAITERS_COUNT, WAITERS_DRY } from './layout.js';
 
+/** True where Atomics.wait may block: workers, Node's main thread; false on a browser's main thread. */
+export function canBlock(a: Int32Array): boolean {
+  try {
+    // INVARIANT: expects a value MAGIC never holds, so it returns 'not-equal' at once where allowed.
+    Atomics.wait(a, H.MAGIC, ~a[H.MAGIC]!, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** H.WAITERS as a module constant, which optimized code folds into the hot release. */
 export const WAITERS_WORD = H.WAITERS;
 

@@ -18,14 +18,11 @@
  *
  * ## Who calls reclaim
  *
- * An isolate that dies (a worker that exits, throws or is terminated) leaves its lent and cached
- * blocks tagged with its id. The isolate that created the worker learns that id when the worker
- * posts `pool.ownerId` after attaching, and calls `pool.reclaim(id)` from `worker.on('exit')`, never
- * earlier. Calling it for a live isolate is a bug nothing detects: that isolate goes on using and
- * lending the blocks it held or cached, which the free list lends again, so one block has two
- * holders (checking the owner word on every cached acquire to catch it would cost the hot path).
- * What each free list guarantees when a worker is terminated inside one of its operations is said
- * in its essay.
+ * An isolate that dies leaves its lent and cached blocks tagged with its id. Its creator learns the
+ * id when the worker posts `pool.ownerId`, and calls `pool.reclaim(id)` from `worker.on('exit')`,
+ * never earlier: reclaiming a live isolate is a bug nothing detects (it goes on lending what it
+ * held while the free list lends it again; checking on every cached acquire would cost the hot
+ * path). What each free list guarantees when a worker dies inside one of its operations is in its essay.
  *
  * ## Alternatives rejected
  *
@@ -43,9 +40,9 @@ import type { WaitOptions } from '../waiter-queue.js';
 import { BlockTable, type Block, SharedBlock } from './block-table.js';
 import type { FreeList } from './free-lists/free-list.js';
 import { makeFreeList } from './free-lists/make.js';
-import { WAITERS_WORD } from './futex.js';
+import { canBlock, WAITERS_WORD } from './futex.js';
 import { allocatePool, openHandle, type AttachOptions, type OpenedPool, type SharedPoolHandle, type SharedPoolOptions } from './handle.js';
-import { H, type Geometry, type Strategy } from './layout.js';
+import { H, type Strategy } from './layout.js';
 import { OwnerTable } from './ownership.js';
 import { BlockWaiting } from './waiting.js';
 
@@ -77,17 +74,6 @@ export interface SharedPoolStats {
   readonly misses: number;
   readonly blocks: number;
   readonly blockSize: number;
-}
-
-/** True where Atomics.wait may block: workers, Node's main thread; false on a browser's main thread. */
-function probeWait(a: Int32Array): boolean {
-  try {
-    // INVARIANT: expects a value MAGIC never holds, so it returns 'not-equal' at once where allowed.
-    Atomics.wait(a, H.MAGIC, ~a[H.MAGIC]!, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -126,7 +112,6 @@ export class SharedPool {
   readonly blockSize: number;
   readonly blocks: number;
 
-  private readonly _geometry: Geometry;
   private readonly _free: FreeList;
   private readonly _owners: OwnerTable;
   private readonly _blockTable: BlockTable;
@@ -141,7 +126,6 @@ export class SharedPool {
     const { sab, geometry: g, cache } = opened;
     const a = new Int32Array(sab);
     this._words = a;
-    this._geometry = g;
     this.handle = { sab };
     this.strategy = g.strategy;
     this.blockSize = g.blockSize;
@@ -157,7 +141,7 @@ export class SharedPool {
     this._lentTag = id;
     this._cacheableTag = id;
     this._cachedTag = -id;
-    const canWait = probeWait(a);
+    const canWait = canBlock(a);
     const free = makeFreeList(a, g, id, canWait);
     if (opened.fresh) free.init();
     this._free = free;
