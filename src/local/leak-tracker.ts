@@ -2,7 +2,7 @@
  * Leak tracking for a LocalPool: a sample of lent objects registered with a FinalizationRegistry,
  * so an object the collector finds while it is still lent is reported with the stack that took it.
  *
- * A register + unregister pair costs ~166 ns (benchmarks/README.md, fact `finalization-registry`),
+ * A register + unregister pair costs hundreds of ns (benchmarks/README.md, fact `finalization-registry`),
  * far too much for every acquire: one acquire in `every` is sampled, counted down on the pool's cold
  * path. The registry holds a small record per sample (when, and an Error whose stack V8 formats only
  * if a report reads it), never the object, and a WeakSet says which lent objects are sampled; a

@@ -5,7 +5,7 @@
  * takes up to `n` and marks each block's owner word with the caller's tag (`-id` when the blocks go
  * to the isolate's cache, `+id` when one is lent directly); `push` gives blocks back, each only if its
  * owner word still holds the `expect`ed tag (a compare-and-swap, so two isolates racing to release
- * one block cannot both succeed). Batches matter because an Atomics op is a call of ~10 ns in Node 20
+ * one block cannot both succeed). Batches matter because an Atomics op is a call into a V8 builtin, not an instruction
  * (benchmarks/README.md, fact `atomics-op`): a lock or CAS round is paid once per batch, not once per block.
  *
  * The owner table is the ground truth: a block is free exactly when its owner word is 0. Each strategy
