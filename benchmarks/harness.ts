@@ -56,6 +56,10 @@ export interface RunWorkersOptions<D> {
 
 /** Runs one timed round on `workers` workers; resolves with each worker's report, in spawn order. */
 export async function runWorkers<D>(opts: RunWorkersOptions<D>): Promise<WorkerResult[]> {
+  if (!Number.isInteger(opts.workers) || opts.workers < 1) {
+    throw new RangeError(`runWorkers: option \`workers\` must be an integer >= 1, received ${String(opts.workers)}`);
+  }
+  if (!(opts.durationMs > 0)) throw new RangeError(`runWorkers: option \`durationMs\` must be > 0, received ${String(opts.durationMs)}`);
   const ctrl = new Int32Array(new SharedArrayBuffer(CTRL.LENGTH * 4));
   const workerData: HarnessData<D> = { ctrl: ctrl.buffer as SharedArrayBuffer, data: opts.data };
   const workers: Worker[] = [];

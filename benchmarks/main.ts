@@ -312,7 +312,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const durationMs = opts.quick ? CONTENTION_QUICK_MS : CONTENTION_MS;
     out();
     out(
-      `workload across workers: the workload's own worker harness (not benny), ${durationMs} ms per row, ` +
+      `workload across workers: worker_threads harness (not benny), ${durationMs} ms per row after an Atomics barrier, ` +
         `1..${workers} workers on ${machine.cores} cores, each with its own scratch`,
     );
     try {
@@ -331,7 +331,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           out(table[table.length - 1]);
         },
       });
-      report.throughput = { harness: 'runWorkloadWorkers (worker_threads, Atomics start line, fixed duration; not benny)', durationMs, rows };
+      report.throughput = { harness: 'worker_threads + Atomics barrier, fixed duration (not benny)', durationMs, rows };
     } catch (err) {
       report.failed.push({ name: THROUGHPUT_NAME, error: errorText(err) });
       out(failedLine(THROUGHPUT_NAME, errorText(err), pad));

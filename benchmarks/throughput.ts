@@ -1,9 +1,9 @@
 /**
- * The workload across workers (issue 5): searches per second with N workers, each with its own
- * scratch (its own `getLocalPool` pool, its own BufferPools, or fresh allocation). The workload module
- * runs its own worker harness (`runWorkloadWorkers` in benchmarks/workloads/workers.ts: an Atomics
- * start line, a stop flag, each worker timing itself); this file calls it for every scratch source
- * and N = 1, 2, 4, ... up to --workers, checks what comes back, and prints the table. Not benny.
+ * The workload across workers: searches per second with N workers, each with its own scratch (its
+ * own `getLocalPool` pool, its own BufferPools, or fresh allocation). `runWorkloadWorkers`
+ * (benchmarks/workloads/workers.ts) times one row on the worker harness (harness.ts); this file calls
+ * it for every scratch source and N = 1, 2, 4, ... up to --workers, checks what comes back, and
+ * prints the table. Not benny.
  */
 import { formatNs } from './format.js';
 
@@ -13,7 +13,7 @@ export const THROUGHPUT_NAME = 'workload_workers';
 /** The module and export this table needs, relative to this file (compiled). */
 export const WORKERS_MODULE = './workloads/workers.js';
 
-/** Scratch sources of the workload (issue 5): fresh allocation, getLocalPool, BufferPool. */
+/** Scratch sources of the workload: fresh allocation, getLocalPool, BufferPool. */
 export const SOURCES = ['alloc', 'pool', 'buffer'] as const;
 
 export interface WorkloadWorkersResult {
