@@ -10,10 +10,11 @@
  * output from a case cannot be mistaken for the result; a child that dies without that line fails
  * the case with its last stderr lines.
  *
- * Why a process per case: SharedPool's cached path measured 11.6 ns after the cache-off cases in one
- * process against 3.8-4.1 ns alone (`node build/benchmarks/experiments/shared-sanity.js`, 2026-11-21);
- * LocalPool, reusify and the allocation cases share code and the heap the same way. `--in-process`
- * skips this and times every case in the CLI's own process.
+ * Why a process per case: SharedPool's cached path measured 11.5 and 15.7 ns after the cache-off
+ * cases in one process, against 4.6 and 6.4 ns in a process of its own (two runs each of
+ * `node build/benchmarks/experiments/shared-sanity.js 7` and `... 7 shared_tls_get_put`; Node
+ * v20.20.2, 2-vCPU AMD EPYC VM, 2026-11-21). LocalPool, reusify and the allocation cases share code
+ * and the heap the same way. `--in-process` skips this and times every case in the CLI's own process.
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

@@ -1,8 +1,8 @@
 /**
  * The worker harness: N `worker_threads` run a loop for a fixed time, started together by an
  * Atomics barrier and stopped by a shared flag. benny times only in-process code; whatever runs
- * across workers (the SharedPool contention table, the workload's searches per second) runs here,
- * and its report says so.
+ * across workers (the SharedPool contention table, the workload's searches per second, fact
+ * `spin-mutex-2-workers` of benchmarks/README.md) runs here, and its report says so.
  *
  * The main side (`runWorkers`) spawns the workers with `{ ctrl, data }` as workerData; the worker side
  * (`timedLoop` in harness-worker.ts) warms up, counts itself in at READY, blocks until GO, runs
