@@ -1,8 +1,9 @@
 /**
  * The contract between benchmark cases and the CLI that times them.
  *
- * benny adds ~11-14 ns per call on these machines (../shared/DESIGN.md), so every case loops a batch
- * of iterations per call and the CLI divides: ns/iter = 1e9 / (benny ops/s) / batch.
+ * benny adds ~6.5 ns per call (benchmarks/README.md, fact `benny-call`), as much as two LocalPool
+ * pairs, so every case loops a batch of iterations per call and the CLI divides:
+ * ns/iter = 1e9 / (benny ops/s) / batch.
  */
 export interface BenchCase {
   /** cargo-bench style name, e.g. `tls_get_put`; the report prints `bench::<name>`. */

@@ -5,7 +5,10 @@
 import { harnessData, timedLoop } from './harness-worker.js';
 import { BURST, WARMUP_PAIRS, type ContentionJob, type SharedPoolLike, type SharedPoolModule } from './contention.js';
 
-/** Pairs between two looks at STOP: one Atomics.load per 1,024 pairs is < 1 % of the cheapest pair. A multiple of BURST. */
+/**
+ * Pairs between two looks at STOP, a multiple of BURST: one Atomics.load (~15 ns, benchmarks/README.md,
+ * fact `atomics-op`) per 1,024 pairs is < 1 % of even the cheapest pair (~4 ns through the cache).
+ */
 const CHUNK = 1024;
 
 const job = harnessData<ContentionJob>().data;

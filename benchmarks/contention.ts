@@ -25,7 +25,25 @@
  * `acquire`, `release`, `close`, `stats.retries`, `stats.waits`.
  */
 import { runWorkers } from './harness.js';
-import type { ContentionRow } from './format.js';
+
+/** One row of the contention table (the worker harness, not benny). */
+export interface ContentionRow {
+  strategy: string;
+  cache: boolean;
+  /** `pair`: acquire one, release it; `burst`: acquire 64, release 64 (through the shared list). */
+  pattern: string;
+  /** `shared`: all workers on one SharedPool; `own`: each worker on its own pool (no-sharing ceiling). */
+  mode: 'shared' | 'own';
+  workers: number;
+  /** Acquire/release pairs per second, all workers together, in millions. */
+  mops: number;
+  /** All workers' elapsed ns over all their pairs. */
+  nsPerPairPerThread: number;
+  /** Fewest pairs a worker did over the most (1 = even). */
+  fairness: number;
+  /** Total pairs done. */
+  pairs: number;
+}
 
 /** A contention row with the pool's own contention counters, summed over workers. */
 export type ContentionResult = ContentionRow & { retries: number; waits: number };

@@ -1,8 +1,8 @@
 /**
  * The worker harness: N `worker_threads` run a loop for a fixed time, started together by an
  * Atomics barrier and stopped by a shared flag. benny times only in-process code; whatever runs
- * across workers (the SharedPool contention table, the workload's searches per second) runs here,
- * and its report says so.
+ * across workers (the SharedPool contention table, the workload's searches per second, fact
+ * `spin-mutex-2-workers` of benchmarks/README.md) runs here, and its report says so.
  *
  * The main side (`runWorkers`) spawns the workers with `{ ctrl, data }` as workerData; the worker side
  * (`timedLoop` in harness-worker.ts) warms up, counts itself in at READY, blocks until GO, runs
@@ -56,6 +56,10 @@ export interface RunWorkersOptions<D> {
 
 /** Runs one timed round on `workers` workers; resolves with each worker's report, in spawn order. */
 export async function runWorkers<D>(opts: RunWorkersOptions<D>): Promise<WorkerResult[]> {
+  if (!Number.isInteger(opts.workers) || opts.workers < 1) {
+    throw new RangeError(`runWorkers: option \`workers\` must be an integer >= 1, received ${String(opts.workers)}`);
+  }
+  if (!(opts.durationMs > 0)) throw new RangeError(`runWorkers: option \`durationMs\` must be > 0, received ${String(opts.durationMs)}`);
   const ctrl = new Int32Array(new SharedArrayBuffer(CTRL.LENGTH * 4));
   const workerData: HarnessData<D> = { ctrl: ctrl.buffer as SharedArrayBuffer, data: opts.data };
   const workers: Worker[] = [];

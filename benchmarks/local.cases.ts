@@ -2,10 +2,11 @@
  * The single-isolate cases: isopool's LocalPool against a hand-written owner slot, a plain array
  * stack, reusify (fastify's pool; a dev dependency, for comparison only) and plain allocation.
  *
- * Every case loops `BATCH` iterations per call (benny adds ~11-14 ns a call, ../shared/DESIGN.md) and
- * feeds something from each object it gets into `sink`, a module variable, so the optimiser cannot
- * drop the work. Allocation cases also store the new object in a module variable: an object that
- * never escapes can be scalar-replaced by V8's escape analysis, and then nothing is allocated at all.
+ * Every case loops `BATCH` iterations per call (benny adds ~6.5 ns a call: benchmarks/README.md,
+ * fact `benny-call`) and feeds something from each object it gets into `sink`, a module variable, so
+ * the optimiser cannot drop the work. Allocation cases also store the new object in a module
+ * variable: an object that never escapes can be scalar-replaced by V8's escape analysis, and then
+ * nothing is allocated at all.
  *
  * The loops are written out case by case on purpose: one shared loop helper would be one function
  * whose call sites see every pool type, and the polymorphism would be timed with the pools.
@@ -18,7 +19,10 @@ import reusify from 'reusify';
 import { definePool, getLocalPool, LocalPool } from '../src/index.js';
 import type { BenchCase } from './case.js';
 
-/** Iterations per benny call: >= 1,000 so benny's per-call cost is below 1.5 % of a 1 ns iteration. */
+/**
+ * Iterations per benny call: >= 1,000 so benny's per-call cost (fact `benny-call` in
+ * benchmarks/README.md, ~6.5 ns) is under 1 % of even a 1 ns iteration.
+ */
 export const BATCH = 1000;
 
 /** The pooled object: an id to prove identity, `next` for reusify's intrusive list. */

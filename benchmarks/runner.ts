@@ -12,7 +12,20 @@
 import { add, configure, suite } from 'benny';
 import type { CaseResult, Summary } from 'benny/lib/internal/common-types.js';
 import type { BenchCase } from './case.js';
-import { nsPerIter } from './format.js';
+
+/**
+ * From benny's figures for one case to ns per iteration: benny's `ops` counts calls of the case's
+ * `fn`, each of which loops `batch` iterations; `margin` is benny's relative margin of error in percent
+ * (95 % confidence). Returns ns/iter and the +/- in ns.
+ */
+export function nsPerIter(opsPerSec: number, marginPct: number, batch: number): { ns: number; plusMinus: number } {
+  if (!(opsPerSec > 0) || !Number.isFinite(opsPerSec)) {
+    throw new RangeError(`benny reported ${opsPerSec} ops/s: the case did not run`);
+  }
+  if (!Number.isInteger(batch) || batch < 1) throw new RangeError(`batch must be a positive integer, received ${batch}`);
+  const ns = 1e9 / opsPerSec / batch;
+  return { ns, plusMinus: (ns * Math.max(0, marginPct)) / 100 };
+}
 
 export interface Timing {
   /** benchmark.js options: seconds, samples. */

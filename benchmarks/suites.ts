@@ -1,13 +1,16 @@
 /**
- * The suites the CLI runs, and how a suite that is not (yet) in the build shows up: as FAILED lines
- * naming the module, and a non-zero exit. A missing suite is never skipped quietly and never faked.
+ * The suites the CLI runs, how they are loaded, and which of their cases a run selects, in which
+ * order.
  *
- * The SharedPool and workload suites are written by other people in parallel; they are loaded by a
- * computed specifier so that this file compiles before they exist, and checked at run time against
- * the contract (a function returning BenchCase[]).
+ * The local suite is imported directly. The SharedPool and workload suites are loaded by a computed
+ * specifier and checked at run time against the contract (a function returning BenchCase[]), so a
+ * build without one of them still runs the others: a suite that is not in the build shows up as
+ * FAILED lines naming the module and a non-zero exit, never skipped quietly and never faked.
  */
+import { matches } from './args.js';
 import type { BenchCase } from './case.js';
 import { localCases } from './local.cases.js';
+import { referenceFor, type Report } from './report.js';
 
 export interface SuiteOptions {
   quick: boolean;
@@ -25,7 +28,7 @@ export interface Suite {
   exportName: string;
   /** Loaded cases, or why not. */
   load(opts: SuiteOptions): Promise<BenchCase[]>;
-  /** The suite's module once loaded (for optional exports such as `workloadThroughput`). */
+  /** The suite's module once imported; undefined until then, and when it is not in the build. */
   loaded?: Record<string, unknown>;
 }
 
@@ -111,4 +114,50 @@ export function allSuites(): Suite[] {
     ]),
     dynamicSuite('workload', './workloads/cases.js', 'workloadCases', ['workload_alloc', 'workload_pool', 'workload_buffer']),
   ];
+}
+
+/** Report order of case groups; unknown groups go last, in suite order (the sort is stable). */
+const GROUP_ORDER = ['mempool', 'shared', 'peers', 'alloc', 'workload'];
+
+function groupRank(group: string): number {
+  const i = GROUP_ORDER.indexOf(group);
+  return i < 0 ? GROUP_ORDER.length : i;
+}
+
+export interface Selection {
+  /** The cases to time, in report order. */
+  cases: BenchCase[];
+  /** Cases the filters left out. */
+  filteredOut: number;
+  /** Suites not in the build, with the cases of theirs the filters would have selected. */
+  missing: Report['missing'];
+  /** Names of the suites whose module is in this build (loaded, with or without the expected export). */
+  inBuild: Set<string>;
+}
+
+/**
+ * Loads every suite and keeps the cases the filters select. Everything is loaded before anything is
+ * timed, so the names pad to one width and a missing suite is known up front. Order: mempool's table
+ * first, allocation (which leaves garbage behind for the collector) after the pools, and inside a
+ * group its reference case first, so every ratio can be printed as its line is.
+ */
+export async function selectCases(filters: readonly string[], exact: boolean, opts: SuiteOptions): Promise<Selection> {
+  const selection: Selection = { cases: [], filteredOut: 0, missing: [], inBuild: new Set() };
+  for (const s of allSuites()) {
+    try {
+      for (const c of await s.load(opts)) {
+        if (matches(c.name, filters, exact)) selection.cases.push(c);
+        else selection.filteredOut++;
+      }
+      selection.inBuild.add(s.name);
+    } catch (err) {
+      if (!(err instanceof MissingSuiteError)) throw err;
+      if (s.loaded !== undefined) selection.inBuild.add(s.name);
+      const wanted = err.expected.filter((n) => matches(n, filters, exact));
+      if (wanted.length > 0) selection.missing.push({ suite: err.suite, module: err.module, cases: wanted });
+    }
+  }
+  const refRank = (c: BenchCase) => (c.name === referenceFor(c.group) ? 0 : 1);
+  selection.cases.sort((a, b) => groupRank(a.group) - groupRank(b.group) || refRank(a) - refRank(b));
+  return selection;
 }

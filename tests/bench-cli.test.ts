@@ -10,28 +10,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchCase } from '../benchmarks/case.js';
-import {
-  cargoLine,
-  cargoWidth,
-  contentionTable,
-  failedLine,
-  formatNs,
-  formatPlusMinus,
-  formatRatio,
-  headerLines,
-  matches,
-  nsPerIter,
-  padFor,
-  parseArgs,
-  thousands,
-  UsageError,
-} from '../benchmarks/format.js';
+import { matches, parseArgs, UsageError } from '../benchmarks/args.js';
+import { cargoLine, cargoWidth, failedLine, formatNs, formatPlusMinus, formatRatio, padFor, thousands } from '../benchmarks/cargo-line.js';
+import { headerLines } from '../benchmarks/report.js';
+import { contentionTable, throughputTable } from '../benchmarks/tables.js';
 import { localCases } from '../benchmarks/local.cases.js';
-import { QUICK_TIMING, runCase } from '../benchmarks/runner.js';
+import { nsPerIter, QUICK_TIMING, runCase } from '../benchmarks/runner.js';
 import { dynamicSuite, MissingSuiteError } from '../benchmarks/suites.js';
 import { runContention, WARMUP_PAIRS, workerCounts } from '../benchmarks/contention.js';
 import { runWorkers } from '../benchmarks/harness.js';
-import { runThroughput, throughputTable, type RunWorkloadWorkers } from '../benchmarks/throughput.js';
+import { runThroughput, type RunWorkloadWorkers } from '../benchmarks/workload-throughput.js';
 
 const CLI = fileURLToPath(new URL('../benchmarks/cli.js', import.meta.url));
 /** A cargo bench line as libtest prints it (plus our ratio column after it). */
@@ -486,7 +474,7 @@ harness('every row counts exactly the pairs its workers ran, on one shared pool 
 harness('a module without SharedPool is an error, not an empty table', async () => {
   let err: unknown;
   try {
-    await runContention({ workers: 1, durationMs: 1, poolModule: new URL('../benchmarks/format.js', import.meta.url).href });
+    await runContention({ workers: 1, durationMs: 1, poolModule: new URL('../benchmarks/args.js', import.meta.url).href });
   } catch (e) {
     err = e;
   }

@@ -1,28 +1,24 @@
 /**
- * One worker of `runWorkloadWorkers`: validates and warms up its own workload, parks on the start
- * line, searches until the stop flag, and reports its searches and its own elapsed time.
+ * One worker of `runWorkloadWorkers` (workers.ts), on the harness (../harness-worker.ts): builds and
+ * validates its own workload, then searches in chunks of one pass until the stop flag. Operations
+ * are searches; the matches of its last pass go out with the report.
  */
-import { parentPort, workerData } from 'node:worker_threads';
-import type { ScratchSource } from './regex/regex.js';
-import { CONTROL, type WorkerReport } from './workers.js';
+import { harnessData, timedLoop } from '../harness-worker.js';
+import type { WorkloadJob } from './workers.js';
 import { Workload } from './workload.js';
 
-const { control, source, lines } = workerData as { control: Int32Array; source: ScratchSource; lines: number | undefined };
+/** Passes run before the barrier: enough for the engine's hot functions to be optimised. */
+const WARMUP_PASSES = 10;
 
+const { source, lines } = harnessData<WorkloadJob>().data;
 const workload = new Workload(source, lines === undefined ? {} : { lines });
 workload.validate();
-for (let i = 0; i < 10; i++) workload.pass();
-parentPort!.postMessage({ ready: true });
+const perPass = workload.searches;
 
-// INVARIANT: GO is 0 until the main thread stores 1 and notifies; waiting on 0 cannot miss it.
-while (Atomics.load(control, CONTROL.GO) === 0) Atomics.wait(control, CONTROL.GO, 0);
-
-const t0 = process.hrtime.bigint();
-let searches = 0;
-// INVARIANT: STOP is written once by the main thread; a pass (~1,500 searches) between checks.
-while (Atomics.load(control, CONTROL.STOP) === 0) {
-  workload.pass();
-  searches += workload.searches;
-}
-const report: WorkerReport = { searches, elapsedNs: Number(process.hrtime.bigint() - t0), matches: workload.matches };
-parentPort!.postMessage(report);
+timedLoop(
+  (n) => {
+    // n is always a whole number of passes: the chunk and the warm-up are multiples of a pass.
+    for (let done = 0; done < n; done += perPass) workload.pass();
+  },
+  { chunk: perPass, warmup: WARMUP_PASSES * perPass, extra: () => ({ matches: workload.matches }) },
+);

@@ -1,21 +1,25 @@
 /**
- * The workload across workers (issue 5): searches per second with N workers, each with its own
- * scratch (its own `getLocalPool` pool, its own BufferPools, or fresh allocation). The workload module
- * runs its own worker harness (`runWorkloadWorkers` in benchmarks/workloads/workers.ts: an Atomics
- * start line, a stop flag, each worker timing itself); this file calls it for every scratch source
- * and N = 1, 2, 4, ... up to --workers, checks what comes back, and prints the table. Not benny.
+ * The workload across workers: searches per second with N workers, each with its own scratch (its
+ * own `getLocalPool` pool, its own BufferPools, or fresh allocation). `runWorkloadWorkers`
+ * (benchmarks/workloads/workers.ts) times one row on the worker harness (harness.ts); this file calls
+ * it for every scratch source and N = 1, 2, 4, ... up to --workers, and checks what comes back
+ * before it becomes a row (tables.ts prints them). Not benny.
  */
-import { formatNs } from './format.js';
 
 /** The row name `--filter` selects this table by. */
 export const THROUGHPUT_NAME = 'workload_workers';
 
-/** The module and export this table needs, relative to this file (compiled). */
+/** The module whose `runWorkloadWorkers` this table calls, relative to this file (compiled). */
 export const WORKERS_MODULE = './workloads/workers.js';
 
-/** Scratch sources of the workload (issue 5): fresh allocation, getLocalPool, BufferPool. */
+/** Scratch sources of the workload: fresh allocation, getLocalPool, BufferPool. */
 export const SOURCES = ['alloc', 'pool', 'buffer'] as const;
 
+/**
+ * The part of `runWorkloadWorkers`' result this table reads. The module is loaded by a computed
+ * specifier, like the workload suite (suites.ts), so that a build without it still runs the rest;
+ * its contract is therefore written here and checked on every result.
+ */
 export interface WorkloadWorkersResult {
   workers: number;
   source: string;
@@ -89,21 +93,4 @@ export async function runThroughput(
     }
   }
   return rows;
-}
-
-/** Fixed minimum widths, so rows printed one at a time line up with the head. */
-const WIDTHS = [7, 7, 14, 16, 8] as const;
-
-export function throughputTable(rows: readonly ThroughputRow[]): string[] {
-  const head = ['scratch', 'workers', 'searches/s', 'ns/search/thread', 'fairness'];
-  const body = rows.map((r) => [
-    r.source,
-    String(r.workers),
-    Math.round(r.searchesPerSec).toLocaleString('en-US'),
-    formatNs(r.nsPerSearchPerThread),
-    `${Math.round(r.fairness * 100)}%`,
-  ]);
-  const widths = head.map((h, i) => Math.max(h.length, WIDTHS[i]!, ...body.map((b) => b[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i < 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
-  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)];
 }
