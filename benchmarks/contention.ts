@@ -179,7 +179,7 @@ async function oneRun(
 export async function runContention(opts: ContentionOptions): Promise<ContentionResult[]> {
   const poolModule = opts.poolModule ?? BUILD_INDEX;
   const SharedPool = await loadSharedPool(poolModule);
-  if (SharedPool === undefined) throw new Error('this build exports no SharedPool (src/shared/shared-pool.ts is not merged yet)');
+  if (SharedPool === undefined) throw new Error('this build of isopool exports no SharedPool');
   const rows: ContentionResult[] = [];
   for (const strategy of opts.strategies ?? STRATEGIES) {
     const variants: Array<[number | undefined, Pattern]> = [
