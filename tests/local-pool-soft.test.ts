@@ -67,4 +67,31 @@ soft('softly held objects the collector took count as discarded, so the books ba
   assert.is(s.created - s.discarded, s.lent + s.idle + s.soft, `unbalanced: ${JSON.stringify(s)}`);
 });
 
+soft('revive and close skip the objects the collector took, and count them as discarded', async () => {
+  // Released from a function that has returned, so no suspended frame of this test keeps one alive.
+  // A FinalizationRegistry says when the collector has taken them (a WeakRef's deref would keep
+  // its target alive through the collection that follows it in the same job).
+  const pool = new LocalPool<object>({ create: () => ({ payload: new Array(64).fill(1) }), max: 0, soft: true });
+  const closing = new LocalPool<object>({ create: () => ({ payload: new Array(64).fill(1) }), max: 0, soft: true });
+  let collected = 0;
+  const watch = new FinalizationRegistry(() => collected++);
+  const releaseThree = (p: LocalPool<object>): void => {
+    const held = [p.acquire(), p.acquire(), p.acquire()];
+    for (const o of held) {
+      watch.register(o, undefined);
+      p.release(o);
+    }
+  };
+  releaseThree(pool);
+  releaseThree(closing);
+  assert.ok(await collectUntil(() => collected === 6), `the collector took ${collected} of 6 softly held objects`);
+  pool.acquire(); // revive finds every ref cleared, then creates
+  assert.is(pool.stats.created, 4);
+  assert.is(pool.stats.discarded, 3);
+  assert.is(pool.stats.soft, 0);
+  closing.close(); // nothing alive to dispose; the cleared refs are counted
+  assert.is(closing.stats.discarded, 3);
+  assert.is(closing.stats.soft, 0);
+});
+
 soft.run();
