@@ -1,3 +1,7 @@
+/**
+ * LocalPool leak tracking (`leaks: { onLeak, sample }`): objects lent and never released are
+ * reported when the collector finds them, free their room under `limit`, and cost the owner slot nothing.
+ */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { LocalPool, type LeakReport } from '../src/index.js';
@@ -29,6 +33,17 @@ test('released objects are not reported', async () => {
   assert.is(pool.stats.discarded, 10);
 });
 
+test('a sampled object released, then trimmed and collected, is not reported as a leak (guards a would-be bug: the tracker still holding a trimmed object)', async () => {
+  const reports: unknown[] = [];
+  const pool = new LocalPool<object>({ create: () => ({ p: new Array(32).fill(0) }), leaks: { onLeak: (r) => void reports.push(r), sample: 1 } });
+  const objs = [pool.acquire(), pool.acquire()];
+  for (const o of objs) pool.release(o);
+  objs.length = 0;
+  pool.trim(0);
+  await collectUntil(() => false, 6);
+  assert.is(reports.length, 0);
+});
+
 test('sampling tracks one acquire in 1/sample', async () => {
   const reports: LeakReport[] = [];
   const pool = new LocalPool<object>({ create: () => ({}), leaks: { onLeak: (r) => reports.push(r), sample: 0.25 } });
@@ -46,6 +61,45 @@ test('a leak frees room under limit for a waiter', async () => {
   assert.ok(await collectUntil(() => got !== undefined), 'the waiter was not served after the leak');
   await waiting;
   assert.is(pool.stats.lent, 1);
+});
+
+test('a leak frees room for a waiter even when onLeak throws, and the error still surfaces (regression: a throwing onLeak stranded the waiters its leak made room for)', async () => {
+  const errors: unknown[] = [];
+  const onError = (e: unknown) => void errors.push(e);
+  process.on('uncaughtException', onError);
+  try {
+    const pool = new LocalPool<object>({
+      create: () => ({}),
+      limit: 1,
+      leaks: {
+        sample: 1,
+        onLeak() {
+          throw new Error('onLeak failed');
+        },
+      },
+    });
+    (() => pool.acquire())();
+    let served = false;
+    const waiting = pool.acquireAsync().then(() => (served = true));
+    assert.ok(await collectUntil(() => served), 'the waiter was not served');
+    await waiting;
+    await collectUntil(() => errors.length > 0, 5);
+    assert.ok(errors.some((e) => (e as Error).message === 'onLeak failed'), 'the onLeak error was swallowed');
+  } finally {
+    process.off('uncaughtException', onError);
+  }
+});
+
+test('a tracked pool keeps lending one object through acquire/release pairs (regression: leak tracking turned the owner slot off and cost every acquire the cold path)', () => {
+  const pool = new LocalPool<object>({ create: () => ({}), leaks: { onLeak() {}, sample: 1 } });
+  const a = pool.acquire();
+  pool.release(a);
+  for (let i = 0; i < 100; i++) {
+    const o = pool.acquire();
+    assert.is(o, a);
+    pool.release(o);
+  }
+  assert.is(pool.stats.created, 1);
 });
 
 test.run();

@@ -1,3 +1,4 @@
+/** LocalPool options: each option is checked at construction, and an error names the option and the value. */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { LocalPool, type LocalPoolOptions } from '../src/index.js';

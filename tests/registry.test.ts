@@ -1,27 +1,33 @@
-import { test } from 'uvu';
+/**
+ * The registry: one pool per key (or per element type, for BufferPools) per isolate, created on first
+ * use, replaced once closed, never shared between workers.
+ */
+import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Worker, threadId } from 'node:worker_threads';
-import { closeLocalPool, definePool, getLocalPool, LocalPool } from '../src/index.js';
+import { BufferPool, closeLocalPool, definePool, getLocalBufferPool, getLocalPool, LocalPool } from '../src/index.js';
 
-test('the first call creates the pool; later calls return the same one', () => {
+const keyed = suite('getLocalPool');
+
+keyed('the first call creates the pool; later calls return the same one', () => {
   const a = getLocalPool('reg-same', { create: () => ({ n: 1 }) });
   const b = getLocalPool<{ n: number }>('reg-same');
   assert.is(a, b);
   assert.instance(a, LocalPool);
 });
 
-test('later options are ignored, as thread_local get_or does', () => {
+keyed('later options are ignored, as thread_local get_or does', () => {
   const a = getLocalPool('reg-ignore', { create: () => ({ from: 'first' }) });
   const b = getLocalPool('reg-ignore', { create: () => ({ from: 'second' }) });
   assert.is(b, a);
   assert.is(b.acquire().from, 'first');
 });
 
-test('a key with no pool and no options is a TypeError naming the key', () => {
+keyed('a key with no pool and no options is a TypeError naming the key', () => {
   assert.throws(() => getLocalPool('reg-missing'), (e: Error) => e instanceof TypeError && /getLocalPool\("reg-missing"\) has no pool/.test(e.message));
 });
 
-test('symbols are keys; two symbols with one description are two pools', () => {
+keyed('symbols are keys; two symbols with one description are two pools', () => {
   const s1 = Symbol('k');
   const s2 = Symbol('k');
   const a = getLocalPool(s1, { create: () => ({}) });
@@ -30,7 +36,7 @@ test('symbols are keys; two symbols with one description are two pools', () => {
   assert.is(getLocalPool(s1), a);
 });
 
-test('a definePool token carries its options and element type', () => {
+keyed('a definePool token carries its options and element type', () => {
   const token = definePool({ create: () => new Uint32Array(8) }, 'scratch');
   const pool = getLocalPool(token);
   const arr: Uint32Array = pool.acquire(); // typed without a cast
@@ -39,12 +45,12 @@ test('a definePool token carries its options and element type', () => {
   assert.is(token.key.description, 'scratch');
 });
 
-test('bad keys and bad definePool options are TypeErrors', () => {
+keyed('bad keys and bad definePool options are TypeErrors', () => {
   assert.throws(() => getLocalPool(42 as unknown as string), /takes a string, a symbol or a definePool\(\) token, received 42/);
   assert.throws(() => definePool(null as unknown as { create: () => object }), /definePool\(\) takes LocalPool options, received null/);
 });
 
-test('closeLocalPool closes and forgets; the next call makes a new pool', () => {
+keyed('closeLocalPool closes and forgets; the next call makes a new pool', () => {
   const token = definePool({ create: () => ({}) });
   const first = getLocalPool(token);
   assert.ok(closeLocalPool(token));
@@ -56,7 +62,7 @@ test('closeLocalPool closes and forgets; the next call makes a new pool', () => 
   assert.ok(closeLocalPool('reg-close'));
 });
 
-test('a pool closed directly is replaced on the next getLocalPool', () => {
+keyed('a pool closed directly is replaced on the next getLocalPool', () => {
   const pool = getLocalPool('reg-closed-direct', { create: () => ({}) });
   pool.close();
   assert.throws(() => getLocalPool('reg-closed-direct'), /this isolate's pool was closed; pass options to create a new one/);
@@ -65,7 +71,7 @@ test('a pool closed directly is replaced on the next getLocalPool', () => {
   assert.not.ok(next.closed);
 });
 
-test('two workers and the main thread each get a distinct pool for one key', async () => {
+keyed('two workers and the main thread each get a distinct pool for one key', async () => {
   const parties = 3;
   const barrier = new Int32Array(new SharedArrayBuffer(4));
   const mainPool = getLocalPool('scratch', { create: () => ({ madeBy: threadId, uses: 0 }) });
@@ -102,4 +108,51 @@ test('two workers and the main thread each get a distinct pool for one key', asy
   }
 });
 
-test.run();
+keyed.run();
+
+const local = suite('getLocalBufferPool');
+
+local('one default pool per element type per isolate, created on first use', () => {
+  const u8 = getLocalBufferPool(Uint8Array, { perClass: 3 });
+  assert.is(getLocalBufferPool(Uint8Array), u8);
+  assert.is(getLocalBufferPool(Uint8Array, { perClass: 99 }), u8, 'later options are ignored');
+  const f64: BufferPool<Float64Array<ArrayBuffer>> = getLocalBufferPool(Float64Array);
+  assert.is.not(f64 as unknown, u8 as unknown);
+  assert.is(f64.type, Float64Array);
+});
+
+local('a closed default pool is replaced on the next call', () => {
+  const first = getLocalBufferPool(Int16Array);
+  first.close();
+  const second = getLocalBufferPool(Int16Array);
+  assert.is.not(second, first);
+  assert.not.ok(second.closed);
+});
+
+local('each worker gets its own default pool: arrays never cross isolates', async () => {
+  // Each worker rents, fills with its id, returns, rents again and reports whether it got its own
+  // array back with its own bytes. The barrier makes both workers hold their arrays at once.
+  const mine = getLocalBufferPool(Uint8Array);
+  const createdBefore = mine.stats.created;
+  const barrier = new Int32Array(new SharedArrayBuffer(4));
+  const url = new URL('./workers/registry-buffer-worker.js', import.meta.url);
+  const results = await Promise.all(
+    [1, 2].map(
+      (id) =>
+        new Promise<{ id: number; same: boolean; reused: boolean; bytes: number[] }>((resolve, reject) => {
+          const w = new Worker(url, { workerData: { id, barrier, parties: 2 } });
+          w.once('message', resolve);
+          w.once('error', reject);
+        }),
+    ),
+  );
+  for (const r of results) {
+    assert.ok(r.same, 'getLocalBufferPool returns one pool within the worker');
+    assert.ok(r.reused, 'the worker got its own array back');
+    assert.equal(r.bytes, [r.id, r.id, r.id, r.id], 'no other isolate wrote into it');
+  }
+  assert.is(getLocalBufferPool(Uint8Array), mine);
+  assert.is(mine.stats.created, createdBefore, 'the workers made nothing in this isolate\'s pool');
+});
+
+local.run();

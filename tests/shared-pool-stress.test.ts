@@ -1,12 +1,15 @@
+/**
+ * SharedPool under real worker_threads, over every strategy: long runs with hand-offs between
+ * workers that must lose and double no block, and workers terminated while holding, caching, or
+ * inside a free-list operation, whose blocks reclaim must bring back. Synchronised by Atomics words.
+ */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Worker } from 'node:worker_threads';
 import { SharedPool, type Strategy } from '../src/index.js';
-import { H } from '../src/shared/layout.js';
+import { owners, SHARED_WORKER, STRATEGIES, wordAtLeast } from './helpers/shared.js';
 import { CTL, INBOX_WORDS } from './workers/shared-worker.js';
 
-const WORKER = new URL('./workers/shared-worker.js', import.meta.url);
-const STRATEGIES: Strategy[] = ['mutex', 'treiber', 'mpmc', 'bitmap'];
 const WORKERS = 4;
 const PAIRS = 100_000;
 
@@ -20,11 +23,6 @@ interface StressReport {
   lentHere: number;
 }
 
-function owners(pool: SharedPool): Int32Array {
-  const a = new Int32Array(pool.handle.sab);
-  return a.subarray(a[H.OWNER_OFFSET]! >> 2, (a[H.OWNER_OFFSET]! >> 2) + pool.blocks);
-}
-
 function finish<T>(worker: Worker): Promise<T> {
   return new Promise((resolve, reject) => {
     let message: T | undefined;
@@ -32,13 +30,6 @@ function finish<T>(worker: Worker): Promise<T> {
     worker.once('error', reject);
     worker.once('exit', (code) => (code === 0 && message !== undefined ? resolve(message) : reject(new Error(`worker exited ${code}`))));
   });
-}
-
-function waitForWord(ctl: Int32Array, at: number, below: number): Promise<void> {
-  const seen = Atomics.load(ctl, at);
-  if (seen >= below) return Promise.resolve();
-  const r = Atomics.waitAsync(ctl, at, seen);
-  return (r.async ? r.value : Promise.resolve()).then(() => waitForWord(ctl, at, below));
 }
 
 /** Four workers, 100,000 pairs each, every 8th-ish block handed to the next worker and released there. */
@@ -50,7 +41,7 @@ async function stress(strategy: Strategy, cache: number): Promise<void> {
   const ctl = new Int32Array(new SharedArrayBuffer(4 * (16 + 8 * WORKERS)));
   const inbox = new Int32Array(new SharedArrayBuffer(4 * INBOX_WORDS * WORKERS));
   const workers = Array.from({ length: WORKERS }, (_, me) =>
-    new Worker(WORKER, { workerData: { mode: 'stress', handle: pool.handle, cache, ctl, inbox, me, workers: WORKERS, pairs: PAIRS } }),
+    new Worker(SHARED_WORKER, { workerData: { mode: 'stress', handle: pool.handle, cache, ctl, inbox, me, workers: WORKERS, pairs: PAIRS } }),
   );
   const reports = await Promise.all(workers.map((w) => finish<StressReport>(w)));
   const failures = reports.map((r) => r.failures).filter((f) => f !== '');
@@ -88,9 +79,9 @@ for (const strategy of STRATEGIES) {
   test(`a terminated worker's held and cached blocks all come back through reclaim (${strategy})`, async () => {
     const pool = SharedPool.create({ blockSize: 64, blocks: 64, strategy });
     const ctl = new Int32Array(new SharedArrayBuffer(4 * 16));
-    const worker = new Worker(WORKER, { workerData: { mode: 'hold', handle: pool.handle, cache: 16, ctl, me: 0, hold: 5, cacheFill: 9 } });
+    const worker = new Worker(SHARED_WORKER, { workerData: { mode: 'hold', handle: pool.handle, cache: 16, ctl, me: 0, hold: 5, cacheFill: 9 } });
     const report = new Promise<{ ownerId: number; lentHere: number; cachedHere: number }>((resolve) => worker.once('message', resolve));
-    await waitForWord(ctl, CTL.READY, 1);
+    await wordAtLeast(ctl, CTL.READY, 1);
     const r = await report;
     assert.is(r.lentHere, 5);
     assert.ok(r.cachedHere > 0);
@@ -108,8 +99,8 @@ for (const strategy of ['mutex', 'bitmap'] as Strategy[]) {
       const blocks = 16;
       const pool = SharedPool.create({ blockSize: 64, blocks, strategy, cache: 0 });
       const ctl = new Int32Array(new SharedArrayBuffer(4 * 16));
-      const worker = new Worker(WORKER, { workerData: { mode: 'busy', handle: pool.handle, cache, ctl, me: 0 } });
-      await waitForWord(ctl, CTL.PROGRESS, 20);
+      const worker = new Worker(SHARED_WORKER, { workerData: { mode: 'busy', handle: pool.handle, cache, ctl, me: 0 } });
+      await wordAtLeast(ctl, CTL.PROGRESS, 20);
       await worker.terminate();
       pool.reclaim(Atomics.load(ctl, CTL.ID));
       assert.is(pool.stats.free, blocks);

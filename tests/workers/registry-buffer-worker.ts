@@ -1,4 +1,4 @@
-/** Worker for buffer-pool.test: rents from its own getLocalBufferPool and reports what it saw. */
+/** Worker for registry.test's getLocalBufferPool suite: rents from its own getLocalBufferPool and reports what it saw. */
 import { parentPort, workerData } from 'node:worker_threads';
 import { getLocalBufferPool } from '../../src/index.js';
 

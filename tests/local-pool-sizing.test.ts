@@ -1,0 +1,123 @@
+/**
+ * LocalPool sizing: how `max`, `limit`, `prefill` and `grow` decide how many objects a pool makes,
+ * keeps idle and lends, and what it does at its `limit` (the options' checks are in
+ * local-pool-options.test.ts).
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { DEFAULT_MAX, ErrorCode, LocalPool } from '../src/index.js';
+import { counter } from './helpers/counter.js';
+import { throwsCode } from './helpers/errors.js';
+
+const retention = suite('LocalPool sizing: max, the idle objects kept');
+
+retention('surplus over max is disposed', () => {
+  const c = counter();
+  const pool = new LocalPool({ create: c.create, dispose: c.dispose, max: 2 });
+  const objs = [pool.acquire(), pool.acquire(), pool.acquire(), pool.acquire()];
+  for (const o of objs) pool.release(o);
+  assert.is(pool.stats.idle, 2);
+  assert.equal(c.disposed, [objs[2], objs[3]]);
+  assert.is(pool.stats.discarded, 2);
+  assert.is(pool.stats.lent, 0);
+});
+
+retention('max: 0 retains nothing: every release disposes', () => {
+  const c = counter();
+  const pool = new LocalPool({ create: c.create, dispose: c.dispose, max: 0 });
+  const a = pool.acquire();
+  pool.release(a);
+  assert.equal(c.disposed, [a]);
+  assert.is.not(pool.acquire(), a);
+  assert.is(pool.stats.idle, 0);
+});
+
+retention('default max is DEFAULT_MAX idle objects', () => {
+  const c = counter();
+  const pool = new LocalPool({ create: c.create, dispose: c.dispose });
+  const objs = Array.from({ length: DEFAULT_MAX + 5 }, () => pool.acquire());
+  for (const o of objs) pool.release(o);
+  assert.is(pool.stats.idle, DEFAULT_MAX);
+  assert.is(c.disposed.length, 5);
+});
+
+retention.run();
+
+const growth = suite('LocalPool sizing: prefill and grow, the objects made');
+
+growth('prefill creates objects up front and lends them without create', () => {
+  const c = counter();
+  const pool = new LocalPool({ create: c.create, prefill: 3, max: 3 });
+  assert.is(c.made, 3);
+  assert.is(pool.stats.idle, 3);
+  pool.acquire();
+  pool.acquire();
+  pool.acquire();
+  assert.is(c.made, 3);
+  pool.acquire();
+  assert.is(c.made, 4);
+});
+
+growth('grow: n creates n objects on a miss, keeping the extra idle', () => {
+  const c = counter();
+  const pool = new LocalPool({ create: c.create, grow: 4 });
+  pool.acquire();
+  assert.is(c.made, 4);
+  assert.is(pool.stats.idle, 3);
+  assert.is(pool.stats.misses, 1);
+  pool.acquire();
+  pool.acquire();
+  pool.acquire();
+  assert.is(c.made, 4);
+  assert.is(pool.stats.hits, 3);
+});
+
+growth("grow: 'double' doubles the live count on each miss", () => {
+  const c = counter();
+  const pool = new LocalPool({ create: c.create, grow: 'double', max: 64 });
+  const sizes: number[] = [];
+  for (let i = 0; i < 15; i++) {
+    pool.acquire();
+    sizes.push(c.made);
+  }
+  // 1, 2, 4, 8, 16: each miss doubles what is live.
+  assert.equal([...new Set(sizes)], [1, 2, 4, 8, 16]);
+});
+
+growth('growth never exceeds limit nor the room for idle objects', () => {
+  const c = counter();
+  const limited = new LocalPool({ create: c.create, grow: 10, limit: 3 });
+  limited.acquire();
+  assert.is(c.made, 3);
+  const c2 = counter();
+  const small = new LocalPool({ create: c2.create, grow: 10, max: 2 });
+  small.acquire();
+  assert.is(c2.made, 2); // one lent + max - 1 on the stack: the owner slot fills only on release
+});
+
+growth.run();
+
+const limit = suite('LocalPool sizing: limit, the objects live at once');
+
+limit('acquire at limit throws ERR_POOL_EXHAUSTED; tryAcquire returns undefined', () => {
+  const pool = new LocalPool({ create: () => ({}), limit: 2 });
+  const a = pool.acquire();
+  pool.acquire();
+  throwsCode(() => pool.acquire(), ErrorCode.POOL_EXHAUSTED);
+  assert.is(pool.tryAcquire(), undefined);
+  pool.release(a);
+  assert.is(pool.tryAcquire(), a);
+});
+
+limit('the exhaustion message names the limit', () => {
+  const pool = new LocalPool({ create: () => ({}), limit: 1, name: 'scratch' });
+  pool.acquire();
+  try {
+    pool.acquire();
+    assert.unreachable();
+  } catch (error) {
+    assert.match((error as Error).message, /scratch is exhausted: all 1 objects \(option `limit`\)/);
+  }
+});
+
+limit.run();
