@@ -2,10 +2,6 @@
  * SharedPool in a real browser (see browser.test.ts for the setup): a pool made on a cross-origin
  * isolated page and shared with 4 Web Workers, the main thread's waits, and the error on a page that
  * is not isolated. The page side is tests/browser/page/shared.ts.
- *
- * PENDING: written before src/shared/shared-pool.ts was merged, so it is named `.pending.ts` and uvu
- * does not run it. Once SharedPool is on main: `git mv tests/browser-shared.pending.ts
- * tests/browser-shared.test.ts`. (Checked against a throwaway stub with the agreed API: 11 passed.)
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

@@ -4,6 +4,7 @@
  */
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { inspectLocalPool } from '../src/local/local-pool.js';
 import { LocalPool, type LeakReport } from '../src/index.js';
 import { collectUntil } from './helpers/gc.js';
 
@@ -94,9 +95,11 @@ test('a tracked pool keeps lending one object through acquire/release pairs (reg
   const pool = new LocalPool<object>({ create: () => ({}), leaks: { onLeak() {}, sample: 1 } });
   const a = pool.acquire();
   pool.release(a);
+  assert.is(inspectLocalPool(pool).slot, 'full', 'the release went to the owner slot');
   for (let i = 0; i < 100; i++) {
     const o = pool.acquire();
     assert.is(o, a);
+    assert.is(inspectLocalPool(pool).slot, 'empty', 'the acquire was served by the owner slot');
     pool.release(o);
   }
   assert.is(pool.stats.created, 1);

@@ -14,7 +14,7 @@ import { inspectSharedPool } from '../src/shared/shared-pool.js';
 import { blockOutcome, rejection } from './helpers/async.js';
 import { thrownCode } from './helpers/errors.js';
 import { exited, owners, SHARED_WORKER, STRATEGIES, waitingIs, wordAtLeast } from './helpers/shared.js';
-import { CTL } from './workers/shared-worker.js';
+import { CTL, WOKEN } from './workers/shared-worker.js';
 
 /**
  * Makes the waiter's first two shared pops race another isolate `x` that holds one block: x takes
@@ -117,6 +117,55 @@ for (const strategy of STRATEGIES) {
 
 for (const strategy of STRATEGIES) {
   const test = suite(`SharedPool waiting: races with other isolates (${strategy})`);
+
+  test('a woken async waiter takes a block idle in its own cache before asking the shared list', async () => {
+    const w = SharedPool.create({ blockSize: 64, blocks: 64, cache: 32, strategy });
+    const x = SharedPool.attach(w.handle, { cache: 0 });
+    const held = Array.from({ length: 64 }, () => x.acquire());
+    const waiting = w.acquireAsync({ timeout: 10_000 });
+    assert.is(w.stats.waiting, 1);
+    for (const b of held.splice(0, 16)) x.release(b);
+    // Before the wake-up is delivered, a plain acquire here refills a batch (8: an eighth of the pool).
+    const mine = w.acquire();
+    assert.is(w.stats.cachedHere, 7);
+    const free = w.stats.free;
+    const b = await waiting;
+    assert.is(w.stats.free, free, 'the waiter was served from the shared list, not the cache');
+    assert.is(w.stats.cachedHere, 6);
+    assert.is(owners(w)[b.index], w.ownerId);
+    assert.ok(b.index !== mine.index);
+    w.release(b);
+    w.release(mine);
+    for (const h of held) x.release(h);
+    w.flush();
+    assert.is(w.stats.free, 64);
+  });
+
+  test('a wake-up that reaches an isolate whose waiters have left is passed on to a sleeper in another isolate', async () => {
+    const w = SharedPool.create({ blockSize: 64, blocks: 1, cache: 0, strategy });
+    const only = w.acquire();
+    const ac = new AbortController();
+    const gone = w.acquireAsync({ signal: ac.signal });
+    assert.ok(inspectSharedPool(w).waiting.armed, 'the async waiter armed a waitAsync');
+    ac.abort(new Error('gone'));
+    assert.is(((await rejection(gone)) as Error).message, 'gone');
+    assert.ok(inspectSharedPool(w).waiting.armed, 'the wait stays armed after its waiter left');
+    const ctl = new Int32Array(new SharedArrayBuffer(64 * 4));
+    // The stale waitAsync is first in the futex's queue, so the release's one notify reaches it; a
+    // short timeout makes a wake-up it swallowed show as ERR_TIMEOUT, not a hang.
+    const worker = new Worker(SHARED_WORKER, { workerData: { mode: 'wait', handle: w.handle, cache: 0, ctl, me: 0, timeout: 3_000 } });
+    const message = new Promise<{ index?: number; error?: string }>((resolve) => worker.once('message', resolve));
+    // Release only once the worker is about to block in Atomics.wait: the block can then reach it
+    // only through a notify.
+    await wordAtLeast(ctl, CTL.SLEEPING, 1);
+    w.release(only);
+    const got = await message;
+    assert.is(got.error, undefined);
+    assert.is(got.index, only.index);
+    assert.is(Atomics.load(ctl, CTL.WOKEN), WOKEN.ok, 'the sleeper was not woken by a notify (its wait timed out)');
+    await exited(worker);
+    assert.is(w.reclaim(Atomics.load(ctl, CTL.ID)), 1);
+  });
 
   test('acquireSync sleeps on the push generation (regression: a free count going 1 -> 0 -> 1 before it slept hid a release, a lost wake-up)', () => {
     const w = SharedPool.create({ blockSize: 64, blocks: 2, cache: 0, strategy });

@@ -21,7 +21,7 @@
  *   of the stack); checked mode (`checked: true` or `ISOPOOL_CHECKED=1`) tracks every lent array and
  *   throws `ERR_DOUBLE_RELEASE` for any double return. typedarray-pool (mikolalysenko) has no such
  *   check: `free()` twice puts one buffer on its free list twice, and two later `malloc()` calls hand
- *   the same memory to two holders. The regression test `tests/buffer-pool.test.ts` names that bug.
+ *   the same memory to two holders. The regression test in `tests/buffer-pool-misuse.test.ts` names that bug.
  * - Oversized requests (`minLength > maxLength`) are served by a plain `new` of exactly `minLength`
  *   elements and never pooled. They are tracked in a WeakMap while lent, so returning one is accepted
  *   and dropped (callers can return whatever they rented, as with .NET's ArrayPool), returning it

@@ -41,12 +41,17 @@ export interface PoolStats {
 export interface LocalPoolInternals {
   /** Waiter records the queue holds, settled ones not yet compacted included. */
   readonly waiterRecords: number;
+  /** The owner slot: holding an idle object, empty, or locked (slot off, waiters, closed). */
+  readonly slot: 'full' | 'empty' | 'locked';
 }
 export let inspectLocalPool: (pool: LocalPool<object>) => LocalPoolInternals;
 
 export class LocalPool<T extends object> extends PoolCore<T> {
   static {
-    inspectLocalPool = (pool) => ({ waiterRecords: pool._waiters.held });
+    inspectLocalPool = (pool) => ({
+      waiterRecords: pool._waiters.held,
+      slot: pool._ownerSlot === null ? 'locked' : pool._ownerSlot === undefined ? 'empty' : 'full',
+    });
   }
 
   constructor(options: LocalPoolOptions<T>) {

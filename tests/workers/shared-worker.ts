@@ -5,13 +5,18 @@
  * - `hold`: lend `hold` blocks and cache `cache` more, publish the owner id, then park until terminated.
  * - `busy`: acquire and release forever (publishing progress) until terminated.
  * - `wait`: announce, then acquireSync({ timeout }); report the block it got, or the error code.
+ *   SLEEPING counts the times it is about to block in Atomics.wait, WOKEN says how the last wait
+ *   ended (through the test seam).
  * Synchronisation is by Atomics on shared words only.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { SharedPool, type Block, type SharedPoolHandle } from '../../src/index.js';
+import { inspectSharedPool } from '../../src/shared/shared-pool.js';
 
 /** Words of the control array shared with the test. */
-export const CTL = { DONE: 0, EVENT: 1, ID: 2, READY: 3, PROGRESS: 4, PARK: 5 } as const;
+export const CTL = { DONE: 0, EVENT: 1, ID: 2, READY: 3, PROGRESS: 4, PARK: 5, SLEEPING: 6, WOKEN: 7 } as const;
+/** What CTL.WOKEN holds after the worker's last Atomics.wait in `wait` mode. */
+export const WOKEN = { ok: 1, 'not-equal': 2, 'timed-out': 3 } as const;
 export const INBOX_CAP = 64;
 /** Int32 words per inbox: head, tail (each on its own line), ring. */
 export const INBOX_WORDS = 32 + INBOX_CAP;
@@ -165,6 +170,17 @@ function busy(pool: SharedPool, d: Data): void {
 }
 
 function waitOne(pool: SharedPool, d: Data): void {
+  const futex = inspectSharedPool(pool).waiting.futex;
+  const sleep = futex.sleep.bind(futex);
+  futex.sleep = (seen, ms) => {
+    // INVARIANT: counted just before the Atomics.wait inside sleep(); the test releases after it.
+    Atomics.add(d.ctl, CTL.SLEEPING, 1);
+    Atomics.notify(d.ctl, CTL.SLEEPING);
+    const how = sleep(seen, ms);
+    // INVARIANT: written before acquireSync returns, so before the worker posts its result.
+    Atomics.store(d.ctl, CTL.WOKEN, WOKEN[how]);
+    return how;
+  };
   Atomics.store(d.ctl, CTL.READY, 1);
   Atomics.notify(d.ctl, CTL.READY);
   let b: Block;
