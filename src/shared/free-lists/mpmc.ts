@@ -23,9 +23,9 @@
  * meets an unpublished cell reports "empty" only if the enqueue counter says no producer claimed that
  * position; if one did, the block is on its way and the pop retries (spinning, then 1 ms sleeps)
  * until it is published. A push that meets a busy cell retries until the consumer finishes: it never
- * drops the block. (A first version gave up after a bounded number of rounds and so reported
+ * drops the block. (Rejected: giving up after a bounded number of rounds, which reported
  * "exhausted" with 254 of 256 blocks free when a producer was descheduled for a few ms: two workers,
- * cache off, on this 2-vCPU VM, 2026-11-21.) The price: an isolate terminated between its claim
+ * cache off, 2-vCPU VM, 2026-11-21.) The price: an isolate terminated between its claim
  * and its publish wedges the ring for good, and reclaim cannot repair it. Every later pop that
  * reaches that position, in every isolate, `tryAcquire()` included, never returns: it retries
  * forever (1 ms sleeps where Atomics.wait may block, a busy spin on a browser's main thread), since
