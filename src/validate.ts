@@ -72,3 +72,43 @@ export function resolveChecked(value: unknown): boolean {
   const v = g.process?.env?.['ISOPOOL_CHECKED'] ?? g.ISOPOOL_CHECKED;
   return v === true || v === '1' || v === 'true';
 }
+
+/**
+ * Throws a TypeError naming the first own key of `options` that is not in `allowed`, with the
+ * allowed key it most likely meant when one is close (a typo, or a peer library's spelling such as
+ * `maxSize` or `idleTimeoutMillis`); `what` names the call, e.g. `ResourcePool options`.
+ */
+export function checkKnownKeys(what: string, options: object, allowed: readonly string[]): void {
+  for (const key of Object.keys(options)) {
+    if (allowed.includes(key)) continue;
+    const meant = closestKey(key, allowed);
+    throw new TypeError(`isopool: unknown option \`${key}\` in ${what}${meant === undefined ? '' : ` (did you mean \`${meant}\`?)`}`);
+  }
+}
+
+/** The allowed key within edit distance 2 of `key`, else the longest one `key` contains; case-insensitive. */
+function closestKey(key: string, allowed: readonly string[]): string | undefined {
+  const k = key.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = 3;
+  for (const a of allowed) {
+    const d = editDistance(k, a.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [a, d];
+  }
+  if (best !== undefined) return best;
+  for (const a of allowed) if (a.length >= 3 && k.includes(a.toLowerCase()) && a.length > (best?.length ?? 0)) best = a;
+  return best;
+}
+
+/** Levenshtein distance: insertions, deletions and substitutions turning `a` into `b`. */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    row = next;
+  }
+  return row[b.length]!;
+}
