@@ -3,7 +3,7 @@
  *
  *     npm run build && node build/benchmarks/experiments/facts.js [--rounds N] [--only <id>]...
  *
- * Each round runs every measurement (fact-measures-local.ts, fact-measures-atomics.ts) once, in a fresh child process of its own
+ * Each round runs every measurement (fact-measures-local.ts, fact-measures-atomics.ts, fact-measures-resource.ts) once, in a fresh child process of its own
  * (`facts.js --measure <index>`), so no measurement inherits another's type feedback or garbage; the
  * rounds go round-robin, so drift on a shared machine hits every fact alike. It prints, per fact id
  * and variant, the median over rounds, the range, and the unit. Not part of `npm run bench`.
@@ -16,10 +16,11 @@ import { arch, availableParallelism, cpus, platform } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { ATOMICS_MEASURES } from './fact-measures-atomics.js';
 import { LOCAL_MEASURES } from './fact-measures-local.js';
+import { RESOURCE_MEASURES } from './fact-measures-resource.js';
 import { median, sinkValue } from './fact-timing.js';
 
 /** Every measurement, in print order; `--measure <index>` indexes this list. */
-const MEASURES = [...LOCAL_MEASURES, ...ATOMICS_MEASURES];
+const MEASURES = [...LOCAL_MEASURES, ...ATOMICS_MEASURES, ...RESOURCE_MEASURES];
 
 /** Prefix of a child's result line, so nothing else it prints is mistaken for it. */
 const RESULT_TAG = 'fact-result ';
