@@ -26,6 +26,12 @@ export const ErrorCode = {
   WAIT_NOT_ALLOWED: 'ERR_WAIT_NOT_ALLOWED',
   /** A lease's `value` was read after the lease gave its object back. */
   LEASE_RELEASED: 'ERR_LEASE_RELEASED',
+  /** ResourcePool: `create` threw, rejected, returned no object, or did not settle within `createTimeout`; `cause` says which. */
+  CREATE_FAILED: 'ERR_CREATE_FAILED',
+  /** ResourcePool: `destroy` threw, rejected, or did not settle within `createTimeout` (reported to `onError`). */
+  DESTROY_FAILED: 'ERR_DESTROY_FAILED',
+  /** ResourcePool: `validate` threw, rejected, or returned something other than a boolean (reported to `onError`). */
+  VALIDATE_FAILED: 'ERR_VALIDATE_FAILED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -25,3 +25,15 @@ export {
   type ZeroPolicy,
 } from './buffer/buffer-pool.js';
 export type { AnyBufferOf, TypedArray, TypedArrayConstructor } from './buffer/typed-array.js';
+export {
+  DEFAULT_CREATE_TIMEOUT,
+  DEFAULT_IDLE_TIMEOUT,
+  DEFAULT_RESOURCE_MAX,
+  type ResourcePoolOptions,
+} from './resource/options.js';
+export {
+  ResourcePool,
+  type DrainOptions,
+  type ResourceAcquireOptions,
+  type ResourcePoolStats,
+} from './resource/resource-pool.js';
