@@ -12,13 +12,13 @@ export interface BenchCase {
   readonly group: string;
   /** Iterations performed by one call of `fn` (>= 1,000 for get/put cases). */
   readonly batch: number;
-  /** Performs `batch` iterations. */
-  fn(): void;
+  /** Performs `batch` iterations; an async case (ResourcePool's) returns a promise benny awaits. */
+  fn(): void | Promise<void>;
   /**
-   * Runs before timing; throws if the case does not really do its work (hands out and takes back
-   * objects correctly, finds the expected matches, ...). A case that measures nothing fails loudly.
+   * Runs before timing; throws (or rejects) if the case does not really do its work (hands out and
+   * takes back objects correctly, finds the expected matches, ...). A case that measures nothing fails loudly.
    */
-  validate(): void;
+  validate(): void | Promise<void>;
   /** Frees what the case holds, after timing. */
   teardown?(): void;
   /** Extra columns for the report (for example GC events per million searches), read after timing. */

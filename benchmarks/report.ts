@@ -20,9 +20,10 @@ export const REFERENCE_CASE = 'tls_get_put';
 
 /**
  * Groups whose iterations are not get/put pairs take their ratio against their own baseline: a regex
- * search over a pool round trip says nothing, a pooled search over a search with fresh scratch does.
+ * search over a pool round trip says nothing, a pooled search over a search with fresh scratch does;
+ * an async pool's round trip is read against a bare `await`, not against a synchronous pair.
  */
-export const GROUP_REFERENCE: Readonly<Record<string, string>> = { workload: 'workload_alloc' };
+export const GROUP_REFERENCE: Readonly<Record<string, string>> = { workload: 'workload_alloc', resource: 'resource_await' };
 
 /** The case a row's ratio is taken against. */
 export function referenceFor(group: string): string {
@@ -57,7 +58,7 @@ export function headerLines(m: MachineInfo, quick: boolean): string[] {
     `isopool-bench: Node ${m.node}, V8 ${m.v8}, ${m.cpu}, ${m.cores} cores, ${m.platform}, ${m.date}`,
     `benny, each call loops a batch; ns/iter = 1e9 / (ops/s) / batch, +/- = benny's 95% margin of error.` +
       (quick ? ' QUICK RUN: rough numbers.' : ''),
-    `ratio column: ns/iter / ${REFERENCE_CASE}'s ns/iter (workload rows: / workload_alloc's); results are comparable only within one run.`,
+    `ratio column: ns/iter / ${REFERENCE_CASE}'s ns/iter (${Object.entries(GROUP_REFERENCE).map(([group, ref]) => `${group} rows: / ${ref}'s`).join('; ')}); results are comparable only within one run.`,
   ];
 }
 

@@ -74,10 +74,11 @@ export async function runCase(c: BenchCase, timing: Timing): Promise<CaseResultN
     throw new Error(`${c.name}: batch must be a positive integer, received ${String(c.batch)}`);
   }
   try {
-    c.validate();
-    const fn = () => {
-      c.fn();
-    };
+    await c.validate();
+    // A sync case's wrapper returns nothing; an async case's returns its promise, which benny sees
+    // and times as a deferred benchmark (each call ends when the promise settles). benny calls an
+    // async function twice to learn that, before timing and without awaiting the first call.
+    const fn = () => c.fn();
     let summary: Summary;
     const log = console.log;
     // benny announces each suite on stdout; stdout is the report.

@@ -113,6 +113,7 @@ export function allSuites(): Suite[] {
       'shared_tls_get_put',
     ]),
     dynamicSuite('workload', './workloads/cases.js', 'workloadCases', ['workload_alloc', 'workload_pool', 'workload_buffer']),
+    dynamicSuite('resource', './resource.cases.js', 'resourceCases', ['resource_await', 'resource_idle_get_put', 'resource_idle_validate_get_put', 'generic_pool_get_put', 'tarn_get_put']),
   ];
 }
 
