@@ -10,10 +10,10 @@
  * `acquire()` with no options, no waiter queued and an idle resource on the stack is a pop, a
  * `validate` call when there is one (its `true` taken as is), two field writes and one
  * `Promise.resolve`: no timer, no closure, no clock read, no `async` frame. `release` is a WeakMap
- * lookup, a state check, a push and one field write (the reaper stamps the time later: reaper.ts).
- * Everything else (options, waiting, an async `validate`, expiry, drain) leaves the idle path for
- * the cold methods here and in books.ts. The README's benchmark section has the figures against a
- * bare `await`, generic-pool and tarn.
+ * lookup, a state check, a push and three field writes, again with no clock read (the reaper stamps
+ * the time later: reaper.ts). Everything else (options, waiting, an async `validate`, expiry, drain)
+ * leaves the idle path for the cold methods here and in books.ts. The README's benchmark section
+ * has the figures against a bare `await`, generic-pool and tarn.
  *
  * ## What LocalPool shares, and what not
  *
