@@ -172,6 +172,9 @@ function busy(pool: SharedPool, d: Data): void {
 function waitOne(pool: SharedPool, d: Data): void {
   const futex = inspectSharedPool(pool).waiting.futex;
   const sleep = futex.sleep.bind(futex);
+  // Compile the sleep path once (a value PUSH_GEN does not hold returns at once), so the first real
+  // sleep follows the SLEEPING announcement within a few instructions, not a lazy compilation.
+  sleep(futex.generation() + 1, 0);
   futex.sleep = (seen, ms) => {
     // INVARIANT: counted just before the Atomics.wait inside sleep(); the test releases after it.
     Atomics.add(d.ctl, CTL.SLEEPING, 1);
