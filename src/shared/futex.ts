@@ -121,11 +121,11 @@ export class PushFutex {
     }
   }
 
-  /** Blocks the thread while PUSH_GEN still reads `seen`, at most `ms` ms; returns how the wait ended. */
-  sleep(seen: number, ms: number): 'ok' | 'not-equal' | 'timed-out' {
+  /** Blocks the thread while PUSH_GEN still reads `seen`, at most `ms` ms. */
+  sleep(seen: number, ms: number): void {
     this.waits++;
     // INVARIANT: sleeps only while PUSH_GEN still reads `seen`: no push since the caller's read.
-    return Atomics.wait(this._a, H.PUSH_GEN, seen, ms);
+    Atomics.wait(this._a, H.PUSH_GEN, seen, ms);
   }
 
   /** After every push: bumps the push generation, then wakes as many sleepers as blocks were freed, if anyone sleeps. */

@@ -5,8 +5,8 @@
  * - `hold`: lend `hold` blocks and cache `cache` more, publish the owner id, then park until terminated.
  * - `busy`: acquire and release forever (publishing progress) until terminated.
  * - `wait`: announce, then acquireSync({ timeout }); report the block it got, or the error code.
- *   SLEEPING counts the times it is about to block in Atomics.wait, WOKEN says how the last wait
- *   ended (through the test seam).
+ * - `waitAsync`: acquireAsync({ timeout }); ARMED says its waitAsync is pending (1; 2 if it was
+ *   served at once); report the block it got, or the error code.
  * Synchronisation is by Atomics on shared words only.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -14,15 +14,13 @@ import { SharedPool, type Block, type SharedPoolHandle } from '../../src/index.j
 import { inspectSharedPool } from '../../src/shared/shared-pool.js';
 
 /** Words of the control array shared with the test. */
-export const CTL = { DONE: 0, EVENT: 1, ID: 2, READY: 3, PROGRESS: 4, PARK: 5, SLEEPING: 6, WOKEN: 7 } as const;
-/** What CTL.WOKEN holds after the worker's last Atomics.wait in `wait` mode. */
-export const WOKEN = { ok: 1, 'not-equal': 2, 'timed-out': 3 } as const;
+export const CTL = { DONE: 0, EVENT: 1, ID: 2, READY: 3, PROGRESS: 4, PARK: 5, ARMED: 6 } as const;
 export const INBOX_CAP = 64;
 /** Int32 words per inbox: head, tail (each on its own line), ring. */
 export const INBOX_WORDS = 32 + INBOX_CAP;
 
 interface Data {
-  mode: 'stress' | 'hold' | 'busy' | 'wait';
+  mode: 'stress' | 'hold' | 'busy' | 'wait' | 'waitAsync';
   handle: SharedPoolHandle;
   cache: number;
   ctl: Int32Array;
@@ -32,7 +30,7 @@ interface Data {
   inbox: Int32Array;
   hold: number;
   cacheFill: number;
-  /** `wait` mode: acquireSync's timeout in ms. */
+  /** `wait` and `waitAsync` modes: the acquire's timeout in ms. */
   timeout: number;
 }
 
@@ -46,6 +44,7 @@ function run(d: Data): void {
   if (d.mode === 'stress') stress(pool, d);
   else if (d.mode === 'hold') hold(pool, d);
   else if (d.mode === 'busy') busy(pool, d);
+  else if (d.mode === 'waitAsync') waitAsyncOne(pool, d);
   else waitOne(pool, d);
 }
 
@@ -170,20 +169,6 @@ function busy(pool: SharedPool, d: Data): void {
 }
 
 function waitOne(pool: SharedPool, d: Data): void {
-  const futex = inspectSharedPool(pool).waiting.futex;
-  const sleep = futex.sleep.bind(futex);
-  // Compile the sleep path once (a value PUSH_GEN does not hold returns at once), so the first real
-  // sleep follows the SLEEPING announcement within a few instructions, not a lazy compilation.
-  sleep(futex.generation() + 1, 0);
-  futex.sleep = (seen, ms) => {
-    // INVARIANT: counted just before the Atomics.wait inside sleep(); the test releases after it.
-    Atomics.add(d.ctl, CTL.SLEEPING, 1);
-    Atomics.notify(d.ctl, CTL.SLEEPING);
-    const how = sleep(seen, ms);
-    // INVARIANT: written before acquireSync returns, so before the worker posts its result.
-    Atomics.store(d.ctl, CTL.WOKEN, WOKEN[how]);
-    return how;
-  };
   Atomics.store(d.ctl, CTL.READY, 1);
   Atomics.notify(d.ctl, CTL.READY);
   let b: Block;
@@ -194,4 +179,16 @@ function waitOne(pool: SharedPool, d: Data): void {
     return;
   }
   parentPort!.postMessage({ ownerId: pool.ownerId, index: b.index, byte: b.bytes[0] });
+}
+
+function waitAsyncOne(pool: SharedPool, d: Data): void {
+  const got = pool.acquireAsync({ timeout: d.timeout });
+  // INVARIANT: acquireAsync arms its Atomics.waitAsync before it returns, so once ARMED reads 1 this
+  // isolate's wait is in PUSH_GEN's waiter list, behind any wait armed before it.
+  Atomics.store(d.ctl, CTL.ARMED, inspectSharedPool(pool).waiting.armed ? 1 : 2);
+  Atomics.notify(d.ctl, CTL.ARMED);
+  got.then(
+    (b) => parentPort!.postMessage({ ownerId: pool.ownerId, index: b.index, byte: b.bytes[0] }),
+    (error: unknown) => parentPort!.postMessage({ ownerId: pool.ownerId, error: (error as { code?: string }).code ?? String(error) }),
+  );
 }
