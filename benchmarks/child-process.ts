@@ -12,7 +12,7 @@
  *
  * Why a process per case: SharedPool's cached path measured 11.5 and 15.7 ns after the cache-off
  * cases in one process, against 4.6 and 6.4 ns in a process of its own (two runs each of
- * `node build/benchmarks/experiments/shared-sanity.js 7` and `... 7 shared_tls_get_put`; Node
+ * `node benchmarks/build/experiments/shared-sanity.js 7` and `... 7 shared_tls_get_put`; Node
  * v20.20.2, 2-vCPU AMD EPYC VM, 2026-11-21). LocalPool, reusify and the allocation cases share code
  * and the heap the same way. `--in-process` skips this and times every case in the CLI's own process.
  */

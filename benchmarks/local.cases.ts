@@ -1,6 +1,6 @@
 /**
  * The single-isolate cases: isopool's LocalPool against a hand-written owner slot, a plain array
- * stack, reusify (fastify's pool; a dev dependency, for comparison only) and plain allocation.
+ * stack, reusify (fastify's pool; a dependency of isopool-bench, for comparison only) and plain allocation.
  *
  * Every case loops `BATCH` iterations per call (benny adds ~6.5 ns a call: benchmarks/README.md,
  * fact `benny-call`) and feeds something from each object it gets into `sink`, a module variable, so
@@ -16,7 +16,7 @@
  * back, the batch leaves nothing lent) and that `fn()` touched the objects the expected number of times.
  */
 import reusify from 'reusify';
-import { definePool, getLocalPool, LocalPool } from '../src/index.js';
+import { definePool, getLocalPool, LocalPool } from 'isopool';
 import type { BenchCase } from './case.js';
 
 /**

@@ -9,19 +9,19 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BenchCase } from '../benchmarks/case.js';
-import { matches, parseArgs, UsageError } from '../benchmarks/args.js';
-import { cargoLine, cargoWidth, failedLine, formatNs, formatPlusMinus, formatRatio, padFor, thousands } from '../benchmarks/cargo-line.js';
-import { headerLines } from '../benchmarks/report.js';
-import { contentionTable, throughputTable } from '../benchmarks/tables.js';
-import { localCases } from '../benchmarks/local.cases.js';
-import { nsPerIter, QUICK_TIMING, runCase } from '../benchmarks/runner.js';
-import { dynamicSuite, MissingSuiteError } from '../benchmarks/suites.js';
-import { runContention, WARMUP_PAIRS, workerCounts } from '../benchmarks/contention.js';
-import { runWorkers } from '../benchmarks/harness.js';
-import { runThroughput, type RunWorkloadWorkers } from '../benchmarks/workload-throughput.js';
+import type { BenchCase } from '../case.js';
+import { matches, parseArgs, UsageError } from '../args.js';
+import { cargoLine, cargoWidth, failedLine, formatNs, formatPlusMinus, formatRatio, padFor, thousands } from '../cargo-line.js';
+import { headerLines } from '../report.js';
+import { contentionTable, throughputTable } from '../tables.js';
+import { localCases } from '../local.cases.js';
+import { nsPerIter, QUICK_TIMING, runCase } from '../runner.js';
+import { dynamicSuite, MissingSuiteError } from '../suites.js';
+import { runContention, WARMUP_PAIRS, workerCounts } from '../contention.js';
+import { runWorkers } from '../harness.js';
+import { runThroughput, type RunWorkloadWorkers } from '../workload-throughput.js';
 
-const CLI = fileURLToPath(new URL('../benchmarks/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../cli.js', import.meta.url));
 /** A cargo bench line as libtest prints it (plus our ratio column after it). */
 const CARGO = /^test bench::(\w+) +\.\.\. bench: +(\d[\d,]*|\d\.\d\d) ns\/iter \(\+\/- (\d[\d,]*|\d+\.\d\d)\) +(\S+)$/;
 
@@ -406,13 +406,15 @@ cli('a bad flag is a clear error on stderr and exit status 2, with nothing timed
 });
 
 cli('the package bin isopool-bench is the compiled CLI, with a node shebang; npm run bench runs it', () => {
-  const root = fileURLToPath(new URL('../../', import.meta.url));
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin?: Record<string, string>; scripts?: Record<string, string> };
+  const dir = fileURLToPath(new URL('../../', import.meta.url));
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; bin?: Record<string, string> };
+  const root = JSON.parse(readFileSync(join(dir, '..', 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+  assert.is(pkg.name, 'isopool-bench');
   const bin = pkg.bin?.['isopool-bench'];
-  assert.is(bin, 'build/benchmarks/cli.js');
-  assert.is(join(root, bin!), CLI);
+  assert.is(bin, 'build/cli.js');
+  assert.is(join(dir, bin!), CLI);
   assert.is(readFileSync(CLI, 'utf8').split('\n')[0], '#!/usr/bin/env node');
-  assert.match(pkg.scripts?.['bench'] ?? '', /node build\/benchmarks\/cli\.js/);
+  assert.match(root.scripts?.['bench'] ?? '', /node benchmarks\/build\/cli\.js/);
 });
 
 cli('--help prints the usage and exits 0', async () => {
@@ -474,7 +476,7 @@ harness('every row counts exactly the pairs its workers ran, on one shared pool 
 harness('a module without SharedPool is an error, not an empty table', async () => {
   let err: unknown;
   try {
-    await runContention({ workers: 1, durationMs: 1, poolModule: new URL('../benchmarks/args.js', import.meta.url).href });
+    await runContention({ workers: 1, durationMs: 1, poolModule: new URL('../args.js', import.meta.url).href });
   } catch (e) {
     err = e;
   }
