@@ -102,7 +102,7 @@ export function allSuites(): Suite[] {
       name: 'local',
       module: './local.cases.js',
       exportName: 'localCases',
-      expected: ['tls_get_put', 'tls_get', 'owner_slot_get_put', 'array_stack_get_put', 'reusify_get_put', 'alloc_small', 'alloc_u8_16k'],
+      expected: ['tls_get_put', 'tls_get', 'tls_lease_using', 'owner_slot_get_put', 'array_stack_get_put', 'reusify_get_put', 'isopool_reusify_get_put', 'alloc_small', 'alloc_u8_16k'],
       load: async () => localCases(),
     },
     dynamicSuite('shared', './shared.cases.js', 'sharedCases', [
