@@ -40,6 +40,17 @@ function contentionStrategies(opts: CliOptions): string[] {
   return STRATEGIES.filter((s) => matches(`contention_${s}`, opts.filters, opts.exact));
 }
 
+/** `running 1 benchmark`, `running 16 benchmarks`: libtest's line, in English. */
+export function runningLine(n: number): string {
+  return `running ${n} benchmark${n === 1 ? '' : 's'}`;
+}
+
+/** Why a run stops before it starts: filters that match no case, table row or section. */
+function filterError(unmatched: readonly string[], exact: boolean): string {
+  const list = unmatched.map((f) => JSON.stringify(f)).join(', ');
+  return `--filter ${list} match${unmatched.length === 1 ? 'es' : ''} no ${exact ? 'name exactly' : 'name'}`;
+}
+
 /** Runs the CLI on `argv` (without node and the script); resolves with the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
   let opts: CliOptions;
@@ -60,22 +71,28 @@ export async function main(argv: readonly string[]): Promise<number> {
   const machine = machineInfo();
   const workers = opts.workers ?? machine.cores;
   if (opts.runCase !== undefined) return serveCaseInChild(opts.runCase, opts.quick, workers);
-  const report = newReport(machine, opts.quick);
-
-  for (const line of headerLines(machine, opts.quick)) out(line);
-  out();
-
   const selection = await selectCases(opts.filters, opts.exact, { quick: opts.quick, workers });
   const { cases } = selection;
-  report.missing = selection.missing;
-  const missingNames = report.missing.flatMap((m) => m.cases);
-  const pad = padFor([...cases.map((c) => c.name), ...missingNames]);
   const contention = contentionStrategies(opts);
   // The workload across workers runs whenever the workload module is in the build (a workload suite
   // that failed to load has printed its FAILED lines) and the filter selects it.
   const throughput = selection.inBuild.has('workload') && matches(THROUGHPUT_NAME, opts.filters, opts.exact);
+  const names = [...selection.names, THROUGHPUT_NAME, ...STRATEGIES.map((s) => `contention_${s}`)];
+  const unmatched = opts.filters.filter((f) => !names.some((n) => matches(n, [f], opts.exact)));
+  if (unmatched.length > 0) {
+    process.stderr.write(`isopool-bench: error: ${filterError(unmatched, opts.exact)}; the names are:\n  ${names.join('\n  ')}\n`);
+    return 2;
+  }
+
+  const report = newReport(machine, opts.quick);
+  report.missing = selection.missing;
+  for (const line of headerLines(machine, opts.quick)) out(line);
+  out();
+
+  const missingNames = report.missing.flatMap((m) => m.cases);
+  const pad = padFor([...cases.map((c) => c.name), ...missingNames]);
   const more = [throughput ? 'the workload across workers' : '', contention.length > 0 ? 'the contention harness' : ''].filter(Boolean);
-  out(`running ${cases.length + missingNames.length} benchmarks${more.length > 0 ? ` and ${more.join(' and ')}` : ''}`);
+  out(`${runningLine(cases.length + missingNames.length)}${more.length > 0 ? ` and ${more.join(' and ')}` : ''}`);
 
   // ns/iter of every case timed so far, for the ratio column (references run first in their group).
   const nsByName = new Map<string, number>();

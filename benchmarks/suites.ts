@@ -133,6 +133,8 @@ export interface Selection {
   missing: Report['missing'];
   /** Names of the suites whose module is in this build (loaded, with or without the expected export). */
   inBuild: Set<string>;
+  /** Every case name the suites have or expect, selected or not, in suite order (for a filter's error). */
+  names: string[];
 }
 
 /**
@@ -142,10 +144,11 @@ export interface Selection {
  * group its reference case first, so every ratio can be printed as its line is.
  */
 export async function selectCases(filters: readonly string[], exact: boolean, opts: SuiteOptions): Promise<Selection> {
-  const selection: Selection = { cases: [], filteredOut: 0, missing: [], inBuild: new Set() };
+  const selection: Selection = { cases: [], filteredOut: 0, missing: [], inBuild: new Set(), names: [] };
   for (const s of allSuites()) {
     try {
       for (const c of await s.load(opts)) {
+        selection.names.push(c.name);
         if (matches(c.name, filters, exact)) selection.cases.push(c);
         else selection.filteredOut++;
       }
@@ -153,6 +156,7 @@ export async function selectCases(filters: readonly string[], exact: boolean, op
     } catch (err) {
       if (!(err instanceof MissingSuiteError)) throw err;
       if (s.loaded !== undefined) selection.inBuild.add(s.name);
+      selection.names.push(...err.expected);
       const wanted = err.expected.filter((n) => matches(n, filters, exact));
       if (wanted.length > 0) selection.missing.push({ suite: err.suite, module: err.module, cases: wanted });
     }

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { BenchCase } from '../case.js';
 import { matches, parseArgs, UsageError } from '../args.js';
 import { cargoLine, cargoWidth, failedLine, formatNs, formatPlusMinus, formatRatio, padFor, thousands } from '../cargo-line.js';
+import { runningLine } from '../main.js';
 import { headerLines } from '../report.js';
 import { contentionTable, throughputTable } from '../tables.js';
 import { localCases } from '../local.cases.js';
@@ -424,17 +425,34 @@ cli('--help prints the usage and exits 0', async () => {
   assert.match(stdout, /--workers <N>/);
 });
 
-cli('a filter that selects nothing runs nothing and still succeeds', async () => {
+cli('a filter that matches nothing is an error: exit status 2, every name listed, nothing run or written', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'isopool-bench-'));
   try {
     const chart = join(dir, 'c.html');
-    const { code, stdout } = await run(['--quick', '--exact', '--filter', 'no_such_case', '--chart', chart]);
-    assert.is(code, 0, stdout);
-    assert.ok(stdout.includes('running 0 benchmarks'));
+    const { code, stdout, stderr } = await run(['--quick', '--exact', '--filter', 'no_such_case', '--chart', chart]);
+    assert.is(code, 2, stderr);
+    assert.is(stdout, '');
+    assert.match(stderr, /^isopool-bench: error: --filter "no_such_case" matches no name exactly; the names are:\n/);
+    for (const name of ['tls_get_put', 'isopool_reusify_get_put', 'workload_alloc', 'workload_workers', 'contention_bitmap']) {
+      assert.ok(stderr.includes(`\n  ${name}\n`), `${name} listed`);
+    }
     assert.not.ok(existsSync(chart));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+cli('one filter of several that matches nothing is an error too, naming only that one', async () => {
+  const { code, stdout, stderr } = await run(['--quick', '--filter', 'tls_get_put', '--filter', 'tsl_get']);
+  assert.is(code, 2, stderr);
+  assert.is(stdout, '');
+  assert.match(stderr, /^isopool-bench: error: --filter "tsl_get" matches no name; the names are:/);
+});
+
+cli('the run line counts in English: running 1 benchmark, running 0 or 2 benchmarks', () => {
+  assert.is(runningLine(1), 'running 1 benchmark');
+  assert.is(runningLine(0), 'running 0 benchmarks');
+  assert.is(runningLine(2), 'running 2 benchmarks');
 });
 
 cli.run();
