@@ -33,7 +33,7 @@ Options:
   --filter <substr>  run only cases whose name contains <substr> (repeatable: any may match)
   --exact            --filter must equal the whole case name
   --json <file>      also write machine-readable results to <file>
-  --chart <file>     also write benny's HTML bar chart (iterations/s) to <file>
+  --chart <file>     also write a self-contained HTML bar chart (ns/iter, ratio) to <file>
   --quick            short runs (smoke test; numbers are rough)
   --workers <N>      most workers in the contention and workload runs (default: core count)
   --in-process       time every case in this process (default: a fresh child process per case,

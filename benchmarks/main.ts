@@ -129,7 +129,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   if (opts.json !== undefined) writeJsonReport(opts.json, report);
   if (opts.chart !== undefined) {
-    if (timed.length > 0) await writeChart(opts.chart, timed, machine);
+    if (report.cases.length > 0) writeChart(opts.chart, report.cases, machine);
     else process.stderr.write('isopool-bench: no case was timed, no chart written\n');
   }
   return report.ok ? 0 : 1;
