@@ -26,11 +26,13 @@ import {
   machineInfo,
   newReport,
   referenceFor,
+  runningLine,
   summaryLine,
   writeJsonReport,
 } from './report.js';
 import { FULL_TIMING, QUICK_TIMING, runCase, type CaseResultNs } from './runner.js';
 import { selectCases } from './suites.js';
+import { runModule } from './module-run.js';
 import { contentionSection, workloadSection } from './worker-tables.js';
 import { THROUGHPUT_NAME } from './workload-throughput.js';
 
@@ -38,11 +40,6 @@ import { THROUGHPUT_NAME } from './workload-throughput.js';
 function contentionStrategies(opts: CliOptions): string[] {
   if (opts.filters.length === 0) return [...STRATEGIES];
   return STRATEGIES.filter((s) => matches(`contention_${s}`, opts.filters, opts.exact));
-}
-
-/** `running 1 benchmark`, `running 16 benchmarks`: libtest's line, in English. */
-export function runningLine(n: number): string {
-  return `running ${n} benchmark${n === 1 ? '' : 's'}`;
 }
 
 /** Why a run stops before it starts: filters that match no case, table row or section. */
@@ -70,7 +67,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const out = (line = '') => process.stdout.write(`${line}\n`);
   const machine = machineInfo();
   const workers = opts.workers ?? machine.cores;
-  if (opts.runCase !== undefined) return serveCaseInChild(opts.runCase, opts.quick, workers);
+  if (opts.runCase !== undefined) return serveCaseInChild(opts.runCase, opts.quick, workers, opts.module);
+  if (opts.module !== undefined) return runModule({ ...opts, module: opts.module }, machine, workers);
   const selection = await selectCases(opts.filters, opts.exact, { quick: opts.quick, workers });
   const { cases } = selection;
   const contention = contentionStrategies(opts);

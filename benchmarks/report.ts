@@ -22,7 +22,7 @@ export const REFERENCE_CASE = 'tls_get_put';
  * Groups whose iterations are not get/put pairs take their ratio against their own baseline: a regex
  * search over a pool round trip says nothing, a pooled search over a search with fresh scratch does.
  */
-export const GROUP_REFERENCE: Readonly<Record<string, string>> = { workload: 'workload_alloc' };
+export const GROUP_REFERENCE: Readonly<Record<string, string>> = { workload: 'workload_alloc', module: 'module_alloc' };
 
 /** The case a row's ratio is taken against. */
 export function referenceFor(group: string): string {
@@ -51,13 +51,18 @@ export function machineInfo(): MachineInfo {
   };
 }
 
-/** The report's header: what a reader needs to compare two runs (and why they mostly can't). */
-export function headerLines(m: MachineInfo, quick: boolean): string[] {
+/**
+ * The report's header: what a reader needs to compare two runs (and why they mostly can't). A
+ * `--module` run takes every ratio against `reference` (module_alloc).
+ */
+export function headerLines(m: MachineInfo, quick: boolean, reference?: string): string[] {
   return [
     `isopool-bench: Node ${m.node}, V8 ${m.v8}, ${m.cpu}, ${m.cores} cores, ${m.platform}, ${m.date}`,
     `benny, each call loops a batch; ns/iter = 1e9 / (ops/s) / batch, +/- = benny's 95% margin of error.` +
       (quick ? ' QUICK RUN: rough numbers.' : ''),
-    `ratio column: ns/iter / ${REFERENCE_CASE}'s ns/iter (workload rows: / workload_alloc's); results are comparable only within one run.`,
+    reference === undefined
+      ? `ratio column: ns/iter / ${REFERENCE_CASE}'s ns/iter (workload rows: / workload_alloc's); results are comparable only within one run.`
+      : `ratio column: ns/iter / ${reference}'s ns/iter; results are comparable only within one run.`,
   ];
 }
 
@@ -98,6 +103,10 @@ export interface Report {
     maxWorkers: number;
     rows: ContentionResult[];
   };
+  /** `--module` runs: the module and what its create() makes. */
+  module?: { file: string; object: string; reset: boolean };
+  /** `--module` runs: whether pooling pays, the fastest pooled case's ns over the allocation's, the printed line. */
+  verdict?: { pays: boolean; ratio: number; line: string };
   ok: boolean;
 }
 
@@ -153,6 +162,11 @@ export function caseEntry(r: CaseResultNs, referenceNs: number | undefined): Cas
     ratioTo: referenceFor(r.group),
     ...(r.extra ? { extra: r.extra } : {}),
   };
+}
+
+/** `running 1 benchmark`, `running 16 benchmarks`: libtest's line, in English. */
+export function runningLine(n: number): string {
+  return `running ${n} benchmark${n === 1 ? '' : 's'}`;
 }
 
 /** libtest's closing line: `test result: ok. 0 passed; 0 failed; 0 ignored; 16 measured; 0 filtered out`. */

@@ -10,6 +10,7 @@
 import { matches } from './args.js';
 import type { BenchCase } from './case.js';
 import { localCases } from './local.cases.js';
+import { loadUserModule, moduleCases } from './module-cases.js';
 import { referenceFor, type Report } from './report.js';
 
 export interface SuiteOptions {
@@ -95,8 +96,20 @@ export function dynamicSuite(name: string, module: string, exportName: string, e
   return suite;
 }
 
-/** Every suite, in report order. */
-export function allSuites(): Suite[] {
+/** `--module <file>`'s one suite: the module's own cases (module-cases.ts). */
+function moduleSuite(file: string): Suite {
+  return {
+    name: 'module',
+    module: './module-cases.js',
+    exportName: 'moduleCases',
+    expected: ['module_alloc', 'module_pool', 'module_buffer'],
+    load: async (opts) => moduleCases(await loadUserModule(file), opts.quick),
+  };
+}
+
+/** Every suite, in report order; with `module`, only that module's. */
+export function allSuites(module?: string): Suite[] {
+  if (module !== undefined) return [moduleSuite(module)];
   return [
     {
       name: 'local',
