@@ -5,9 +5,9 @@
  * about one object in one isolate.
  *
  * The verdict compares the fastest pooled case with allocating one per iteration. Pooling pays when
- * the pooled round trip is faster by more than both cases' error margins and by at least
- * PAYS_BELOW; otherwise it does not, and the line says whether allocation was simply faster or the
- * two were within the run's noise.
+ * the pooled round trip is faster by more than both cases' error margins and takes at most
+ * PAYS_BELOW of the allocation's time; otherwise it does not, and the line says whether allocation
+ * was clearly faster (beyond both margins) or the two were too close to tell.
  */
 import { failedLine, formatNs, padFor } from './cargo-line.js';
 import { writeChart } from './chart.js';
@@ -65,10 +65,10 @@ export function verdict(alloc: CaseResultNs, pooled: readonly CaseResultNs[]): V
       line: `verdict: pooling pays for this object: a ${label} round trip is ${(1 / ratio).toFixed(1)}x faster than allocating one (${b} against ${a}, ratio ${ratio.toPrecision(2)})${saved}`,
     };
   }
-  const why =
-    ratio >= 1
-      ? `allocating one (${a}) is ${ratio.toFixed(1)}x faster than a ${label} round trip (${b}, ratio ${ratio.toPrecision(2)}): it is cheap to make and its garbage dies young${gc === '' ? '' : ` (${gc})`}`
-      : `a ${label} round trip (${b}, ratio ${ratio.toPrecision(2)}) is within this run's noise of allocating one (${a}), or less than ${Math.round((1 - PAYS_BELOW) * 100)}% faster`;
+  const allocClearlyFaster = alloc.ns + alloc.plusMinus < best.ns - best.plusMinus;
+  const why = allocClearlyFaster
+    ? `allocating one (${a}) is ${ratio.toFixed(1)}x faster than a ${label} round trip (${b}, ratio ${ratio.toPrecision(2)}): it is cheap to make and its garbage dies young${gc === '' ? '' : ` (${gc})`}`
+    : `a ${label} round trip (${b}, ratio ${ratio.toPrecision(2)}) is not clearly faster than allocating one (${a}): the difference is within this run's noise or under ${Math.round((1 - PAYS_BELOW) * 100)}%`;
   return { pays: false, ratio, line: `verdict: pooling does not pay for this object: ${why}` };
 }
 

@@ -81,6 +81,8 @@ format('formatRatio is relative to the reference, "-" without one', () => {
   assert.is(formatRatio(5, 2.5), '2.00x');
   assert.is(formatRatio(25, 2), '12.5x');
   assert.is(formatRatio(1600, 2), '800x');
+  assert.is(formatRatio(1, 50), '0.02x');
+  assert.is(formatRatio(8.39, 5765), '0.0015x'); // a pooled round trip against a 16 KiB allocation
   assert.is(formatRatio(5, undefined), '-');
   assert.is(formatRatio(5, 0), '-');
 });
