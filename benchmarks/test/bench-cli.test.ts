@@ -4,7 +4,6 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,19 +19,11 @@ import { dynamicSuite, MissingSuiteError } from '../suites.js';
 import { runContention, WARMUP_PAIRS, workerCounts } from '../contention.js';
 import { runWorkers } from '../harness.js';
 import { runThroughput, type RunWorkloadWorkers } from '../workload-throughput.js';
+import { CLI, runCli } from './helpers/run-cli.js';
 
-const CLI = fileURLToPath(new URL('../cli.js', import.meta.url));
 /** A cargo bench line as libtest prints it (plus our ratio column after it). */
 const CARGO = /^test bench::(\w+) +\.\.\. bench: +(\d[\d,]*|\d\.\d\d) ns\/iter \(\+\/- (\d[\d,]*|\d+\.\d\d)\) +(\S+)$/;
 
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 // -------------------------------------------------------------------------------------------------
 const format = suite('format: cargo lines and numbers');
@@ -341,7 +332,7 @@ cli('--quick on two cases prints the header, cargo lines with ratios, and writes
   try {
     const json = join(dir, 'out', 'r.json');
     const chart = join(dir, 'c.html');
-    const { code, stdout } = await run(['--quick', '--exact', '--filter', 'tls_get_put', '--filter', 'array_stack_get_put', '--json', json, '--chart', chart]);
+    const { code, stdout } = await runCli(['--quick', '--exact', '--filter', 'tls_get_put', '--filter', 'array_stack_get_put', '--json', json, '--chart', chart]);
     assert.is(code, 0, stdout);
     const lines = stdout.split('\n');
     assert.match(lines[0]!, /^isopool-bench: Node v\d+\.\d+\.\d+, V8 [\d.]+\S*, .+, \d+ cores, \S+ \S+, \d{4}-\d\d-\d\dT/);
@@ -385,14 +376,14 @@ cli('--quick on two cases prints the header, cargo lines with ratios, and writes
 });
 
 cli('--in-process times the cases in the CLI\'s own process, same report format', async () => {
-  const { code, stdout } = await run(['--quick', '--in-process', '--exact', '--filter', 'tls_get_put', '--filter', 'owner_slot_get_put']);
+  const { code, stdout } = await runCli(['--quick', '--in-process', '--exact', '--filter', 'tls_get_put', '--filter', 'owner_slot_get_put']);
   assert.is(code, 0, stdout);
   const rows = stdout.split('\n').filter((l) => l.startsWith('test bench::'));
   assert.equal(rows.map((l) => CARGO.exec(l)?.[1]), ['tls_get_put', 'owner_slot_get_put']);
 });
 
 cli('a child asked for a case the build does not have reports the failure on its result line and exits 1', async () => {
-  const { code, stdout } = await run(['--quick', '--run-case', 'no_such_case']);
+  const { code, stdout } = await runCli(['--quick', '--run-case', 'no_such_case']);
   assert.is(code, 1);
   const line = stdout.split('\n').find((l) => l.startsWith('isopool-bench-result '));
   assert.ok(line !== undefined, stdout);
@@ -400,7 +391,7 @@ cli('a child asked for a case the build does not have reports the failure on its
 });
 
 cli('a bad flag is a clear error on stderr and exit status 2, with nothing timed', async () => {
-  const { code, stdout, stderr } = await run(['--quick', '--wrokers', '2']);
+  const { code, stdout, stderr } = await runCli(['--quick', '--wrokers', '2']);
   assert.is(code, 2);
   assert.is(stdout, '');
   assert.match(stderr, /^isopool-bench: error: unknown option "--wrokers"/);
@@ -420,7 +411,7 @@ cli('the package bin isopool-bench is the compiled CLI, with a node shebang; npm
 });
 
 cli('--help prints the usage and exits 0', async () => {
-  const { code, stdout } = await run(['--help']);
+  const { code, stdout } = await runCli(['--help']);
   assert.is(code, 0);
   assert.match(stdout, /--filter <substr>/);
   assert.match(stdout, /--workers <N>/);
@@ -430,7 +421,7 @@ cli('a filter that matches nothing is an error: exit status 2, every name listed
   const dir = mkdtempSync(join(tmpdir(), 'isopool-bench-'));
   try {
     const chart = join(dir, 'c.html');
-    const { code, stdout, stderr } = await run(['--quick', '--exact', '--filter', 'no_such_case', '--chart', chart]);
+    const { code, stdout, stderr } = await runCli(['--quick', '--exact', '--filter', 'no_such_case', '--chart', chart]);
     assert.is(code, 2, stderr);
     assert.is(stdout, '');
     assert.match(stderr, /^isopool-bench: error: --filter "no_such_case" matches no name exactly; the names are:\n/);
@@ -444,7 +435,7 @@ cli('a filter that matches nothing is an error: exit status 2, every name listed
 });
 
 cli('one filter of several that matches nothing is an error too, naming only that one', async () => {
-  const { code, stdout, stderr } = await run(['--quick', '--filter', 'tls_get_put', '--filter', 'tsl_get']);
+  const { code, stdout, stderr } = await runCli(['--quick', '--filter', 'tls_get_put', '--filter', 'tsl_get']);
   assert.is(code, 2, stderr);
   assert.is(stdout, '');
   assert.match(stderr, /^isopool-bench: error: --filter "tsl_get" matches no name; the names are:/);

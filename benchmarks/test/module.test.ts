@@ -3,7 +3,6 @@
  * collector columns measure, the verdict's rule (on figures given, never on timings taken here),
  * and the CLI end to end (the verdict's direction is not asserted: it depends on the machine).
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,18 +13,10 @@ import { measureAllocation } from '../allocation.js';
 import { describeObject, loadUserModule, moduleCases, ModuleError } from '../module-cases.js';
 import { PAYS_BELOW, verdict } from '../module-run.js';
 import type { CaseResultNs } from '../runner.js';
+import { runCli } from './helpers/run-cli.js';
 
-const CLI = fileURLToPath(new URL('../cli.js', import.meta.url));
 const fixture = (name: string) => fileURLToPath(new URL(`../../test/fixtures/${name}`, import.meta.url));
 
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { timeout: 120_000 }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 // -------------------------------------------------------------------------------------------------
 const load = suite('--module: loading and checking the module');
@@ -165,7 +156,7 @@ cli('a typed-array module: three cases in child processes, the collector columns
   const dir = mkdtempSync(join(tmpdir(), 'isopool-module-'));
   try {
     const json = join(dir, 'm.json');
-    const { code, stdout, stderr } = await run(['--quick', '--module', fixture('scratch-16k.mjs'), '--json', json]);
+    const { code, stdout, stderr } = await runCli(['--quick', '--module', fixture('scratch-16k.mjs'), '--json', json]);
     assert.is(code, 0, stderr);
     const lines = stdout.split('\n');
     assert.ok(lines.some((l) => l.startsWith('module: ') && l.endsWith('create() makes Uint8Array(16384), 16,384 bytes; reset: no')), stdout);
@@ -187,21 +178,21 @@ cli('a typed-array module: three cases in child processes, the collector columns
 });
 
 cli('a plain object in process: two cases, no BufferPool row', async () => {
-  const { code, stdout, stderr } = await run(['--quick', '--in-process', '--module', fixture('point.mjs')]);
+  const { code, stdout, stderr } = await runCli(['--quick', '--in-process', '--module', fixture('point.mjs')]);
   assert.is(code, 0, stderr);
   const rows = stdout.split('\n').filter((l) => l.startsWith('test bench::'));
   assert.equal(rows.map((l) => LINE.exec(l)?.[1]), ['module_alloc', 'module_pool']);
 });
 
 cli('a module without create() exits 2 with the reason on stderr, nothing on stdout', async () => {
-  const { code, stdout, stderr } = await run(['--quick', '--module', fixture('no-create.mjs')]);
+  const { code, stdout, stderr } = await runCli(['--quick', '--module', fixture('no-create.mjs')]);
   assert.is(code, 2);
   assert.is(stdout, '');
   assert.match(stderr, /^isopool-bench: error: --module .*no-create\.mjs must export a function create\(\)/);
 });
 
 cli('--module with --filter is a usage error', async () => {
-  const { code, stderr } = await run(['--module', fixture('point.mjs'), '--filter', 'tls']);
+  const { code, stderr } = await runCli(['--module', fixture('point.mjs'), '--filter', 'tls']);
   assert.is(code, 2);
   assert.match(stderr, /--module runs its own cases .*--filter does not apply/);
 });
