@@ -77,9 +77,13 @@ meter('bytes per 1M iterations: an allocating loop shows its objects, a reusing 
   const reusing = measureAllocation(() => {
     for (let i = 0; i < 1000; i++) kept = i;
   }, { batch: 1000, budgetMs: 20 });
-  // A two-field object is a few machine words: between 16 and 200 bytes on any 64-bit V8.
+  // A two-field object is a few machine words: between 16 and 200 bytes on any 64-bit V8. The
+  // window's own bookkeeping (the profiler, the clock) is a few hundred kB at most, spread over the
+  // iterations of a short window: a few bytes an iteration (1.5 and 4.1 on Node 24 and 26 under
+  // load, in CI), against the object's tens.
   assert.ok(allocating.bytesPer1M > 16e6 && allocating.bytesPer1M < 200e6, `${allocating.bytesPer1M}`);
-  assert.ok(reusing.bytesPer1M < 1e6, `${reusing.bytesPer1M}`);
+  assert.ok(reusing.bytesPer1M < 8e6, `${reusing.bytesPer1M}`);
+  assert.ok(allocating.bytesPer1M > 4 * reusing.bytesPer1M, `${allocating.bytesPer1M} vs ${reusing.bytesPer1M}`);
   assert.ok(allocating.iterations >= 1000 && allocating.iterations <= 1e6);
 });
 
