@@ -15,6 +15,8 @@ export interface CliOptions {
   help: boolean;
   /** Time every case in the CLI's own process instead of one child process each. */
   inProcess: boolean;
+  /** `--module <file>`: time the module's object allocated, pooled and (a typed array) buffer-pooled. */
+  module: string | undefined;
   /** Internal: this process is a child timing one case (see child-process.ts). */
   runCase: string | undefined;
 }
@@ -27,20 +29,26 @@ export class UsageError extends Error {
 export const USAGE = `Usage: isopool-bench [options]
 
 Runs isopool's benchmark suites (benny, batched, ns/iter in cargo-bench form) and the
-worker contention harness.
+worker contention harness; or, with --module, asks whether pooling pays for your object.
 
 Options:
+  --module <file>    does pooling pay for the object <file> makes? The module (ESM or CommonJS)
+                     exports create() (one new object) and optionally reset(obj) (run on release;
+                     false drops the object). Times allocating one per iteration against a LocalPool
+                     round trip (and a BufferPool one when create returns a typed array), with GC
+                     events and bytes allocated per 1M iterations, then prints a verdict
   --filter <substr>  run only cases whose name contains <substr> (repeatable: any may match)
   --exact            --filter must equal the whole case name
   --json <file>      also write machine-readable results to <file>
-  --chart <file>     also write benny's HTML bar chart (iterations/s) to <file>
+  --chart <file>     also write a self-contained HTML bar chart (ns/iter, ratio) to <file>
   --quick            short runs (smoke test; numbers are rough)
   --workers <N>      most workers in the contention and workload runs (default: core count)
   --in-process       time every case in this process (default: a fresh child process per case,
                      so no case inherits another's type feedback or garbage)
   --help             print this and exit
 
-Exit status: 0 ok, 1 a case failed validation or a suite is missing, 2 bad arguments.`;
+Exit status: 0 ok, 1 a case failed validation or a suite is missing, 2 bad arguments (a --filter
+that matches nothing, a --module that exports no create()).`;
 
 function takeValue(argv: readonly string[], i: number, flag: string): string {
   const v = argv[i + 1];
@@ -59,6 +67,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     workers: undefined,
     help: false,
     inProcess: false,
+    module: undefined,
     runCase: undefined,
   };
   const args: string[] = [];
@@ -97,6 +106,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
         opts.workers = n;
         break;
       }
+      case '--module':
+        opts.module = takeValue(args, i++, a);
+        break;
       case '--in-process':
         opts.inProcess = true;
         break;
@@ -114,6 +126,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     }
   }
   if (opts.exact && opts.filters.length === 0) throw new UsageError('option --exact needs at least one --filter');
+  if (opts.module !== undefined && opts.filters.length > 0 && opts.runCase === undefined) {
+    throw new UsageError('option --module runs its own cases (module_alloc, module_pool, module_buffer): --filter does not apply');
+  }
   return opts;
 }
 

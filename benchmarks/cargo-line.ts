@@ -67,9 +67,13 @@ export function padFor(names: readonly string[]): number {
   return names.reduce((w, n) => Math.max(w, 'bench::'.length + n.length), 0);
 }
 
-/** The ratio column: `  12.34x` against the reference, or `-` when the reference did not run. */
+/**
+ * The ratio column: `12.34x` against the reference, or `-` when the reference did not run. Below
+ * 0.01 (a pooled round trip against a large allocation, under `--module`) two significant digits,
+ * so the column never reads `0.00x`.
+ */
 export function formatRatio(ns: number, referenceNs: number | undefined): string {
   if (referenceNs === undefined || !(referenceNs > 0)) return '-';
   const r = ns / referenceNs;
-  return `${r >= 100 ? r.toFixed(0) : r >= 10 ? r.toFixed(1) : r.toFixed(2)}x`;
+  return `${r >= 100 ? r.toFixed(0) : r >= 10 ? r.toFixed(1) : r >= 0.01 || r === 0 ? r.toFixed(2) : r.toPrecision(2)}x`;
 }

@@ -12,7 +12,7 @@
  *
  * Why a process per case: SharedPool's cached path measured 11.5 and 15.7 ns after the cache-off
  * cases in one process, against 4.6 and 6.4 ns in a process of its own (two runs each of
- * `node build/benchmarks/experiments/shared-sanity.js 7` and `... 7 shared_tls_get_put`; Node
+ * `node benchmarks/build/experiments/shared-sanity.js 7` and `... 7 shared_tls_get_put`; Node
  * v20.20.2, 2-vCPU AMD EPYC VM, 2026-11-21). LocalPool, reusify and the allocation cases share code
  * and the heap the same way. `--in-process` skips this and times every case in the CLI's own process.
  */
@@ -33,8 +33,8 @@ export const CHILD_TAG = 'isopool-bench-result ';
 const CHILD_MAX_BUFFER = 64 * 1024 * 1024;
 
 /** The case called `name` in this build's suites (suites that are not in the build are passed over). */
-async function findCase(name: string, quick: boolean, workers: number): Promise<BenchCase> {
-  for (const s of allSuites()) {
+async function findCase(name: string, quick: boolean, workers: number, module: string | undefined): Promise<BenchCase> {
+  for (const s of allSuites(module)) {
     let cases: BenchCase[];
     try {
       cases = await s.load({ quick, workers });
@@ -49,10 +49,10 @@ async function findCase(name: string, quick: boolean, workers: number): Promise<
 }
 
 /** The child's side (`--run-case <name>`): time that one case, print the result line, return the exit status. */
-export async function serveCaseInChild(name: string, quick: boolean, workers: number): Promise<number> {
+export async function serveCaseInChild(name: string, quick: boolean, workers: number, module?: string): Promise<number> {
   let msg: ChildMessage;
   try {
-    const c = await findCase(name, quick, workers);
+    const c = await findCase(name, quick, workers, module);
     msg = { ok: true, result: await runCase(c, quick ? QUICK_TIMING : FULL_TIMING) };
   } catch (err) {
     msg = { ok: false, error: errorText(err) };
@@ -61,10 +61,19 @@ export async function serveCaseInChild(name: string, quick: boolean, workers: nu
   return msg.ok ? 0 : 1;
 }
 
-/** The parent's side: times case `name` in a fresh child process; rejects with the child's error. */
-export function timeCaseInChild(name: string, quick: boolean, workers: number): Promise<CaseResultNs> {
+/** The parent's side: times case `name` (of `--module`'s cases when given) in a fresh child process; rejects with the child's error. */
+export function timeCaseInChild(name: string, quick: boolean, workers: number, module?: string): Promise<CaseResultNs> {
   const cli = fileURLToPath(new URL('./cli.js', import.meta.url));
-  const args = [...process.execArgv, cli, '--run-case', name, '--workers', String(workers), ...(quick ? ['--quick'] : [])];
+  const args = [
+    ...process.execArgv,
+    cli,
+    '--run-case',
+    name,
+    '--workers',
+    String(workers),
+    ...(quick ? ['--quick'] : []),
+    ...(module !== undefined ? ['--module', module] : []),
+  ];
   return new Promise((resolve, reject) => {
     execFile(process.execPath, args, { maxBuffer: CHILD_MAX_BUFFER }, (err, stdout, stderr) => {
       const line = stdout.split('\n').reverse().find((l) => l.startsWith(CHILD_TAG));

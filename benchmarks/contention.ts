@@ -109,7 +109,7 @@ export interface ContentionOptions {
   durationMs: number;
   /** Strategies to run (default all four). */
   strategies?: readonly string[];
-  /** URL of the module exporting SharedPool; default this build's `src/index.js`. */
+  /** URL of the module exporting SharedPool; default the installed isopool's. */
   poolModule?: string;
   /** Called after each row, for streaming output. */
   onRow?: (row: ContentionResult) => void;
@@ -123,8 +123,8 @@ export function workerCounts(max: number): number[] {
   return out;
 }
 
-/** This build's index, where SharedPool is exported from. */
-export const BUILD_INDEX = new URL('../src/index.js', import.meta.url).href;
+/** The isopool this package resolves (where SharedPool is exported from), as the workers must import it. */
+export const BUILD_INDEX = import.meta.resolve('isopool');
 
 /** Loads SharedPool from `moduleUrl`, or returns undefined when it has none (this build, before SharedPool). */
 export async function loadSharedPool(moduleUrl: string = BUILD_INDEX): Promise<SharedPoolModule['SharedPool']> {

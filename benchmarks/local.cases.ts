@@ -1,6 +1,7 @@
 /**
  * The single-isolate cases: isopool's LocalPool against a hand-written owner slot, a plain array
- * stack, reusify (fastify's pool; a dev dependency, for comparison only) and plain allocation.
+ * stack, reusify (fastify's pool; a dependency of isopool-bench, for comparison only) beside
+ * isopool/reusify (the drop-in for it), and plain allocation.
  *
  * Every case loops `BATCH` iterations per call (benny adds ~6.5 ns a call: benchmarks/README.md,
  * fact `benny-call`) and feeds something from each object it gets into `sink`, a module variable, so
@@ -16,7 +17,8 @@
  * back, the batch leaves nothing lent) and that `fn()` touched the objects the expected number of times.
  */
 import reusify from 'reusify';
-import { definePool, getLocalPool, LocalPool } from '../src/index.js';
+import { definePool, getLocalPool, LocalPool } from 'isopool';
+import { reusify as isopoolReusify } from 'isopool/reusify';
 import type { BenchCase } from './case.js';
 
 /**
@@ -248,6 +250,29 @@ function reusifyGetPut(): BenchCase {
   };
 }
 
+/** isopool/reusify, the drop-in for reusify: the same loop as `reusify_get_put`, side by side. */
+function isopoolReusifyGetPut(): BenchCase {
+  const pool = isopoolReusify(Obj);
+  let gets = 0;
+  return {
+    name: 'isopool_reusify_get_put',
+    group: 'peers',
+    batch: BATCH,
+    fn() {
+      for (let i = 0; i < BATCH; i++) {
+        const o = pool.get();
+        sink ^= o.v;
+        pool.release(o);
+      }
+      gets += BATCH;
+    },
+    validate() {
+      checkLending('isopool_reusify_get_put', () => pool.get(), (o) => pool.release(o));
+      checkBatch('isopool_reusify_get_put', () => this.fn(), () => gets, true);
+    },
+  };
+}
+
 // -------------------------------------------------------------------------------------------------
 
 /** What a pool saves a small object: `new` per iteration, plus the collector's share. */
@@ -300,5 +325,5 @@ function allocU8(): BenchCase {
 
 /** The local cases in report order: the mempool rows first, then baselines and peers. */
 export function localCases(): BenchCase[] {
-  return [tlsGetPut(), tlsGet(), tlsLeaseUsing(), ownerSlotGetPut(), arrayStackGetPut(), reusifyGetPut(), allocSmall(), allocU8()];
+  return [tlsGetPut(), tlsGet(), tlsLeaseUsing(), ownerSlotGetPut(), arrayStackGetPut(), reusifyGetPut(), isopoolReusifyGetPut(), allocSmall(), allocU8()];
 }

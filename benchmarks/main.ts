@@ -26,11 +26,13 @@ import {
   machineInfo,
   newReport,
   referenceFor,
+  runningLine,
   summaryLine,
   writeJsonReport,
 } from './report.js';
 import { FULL_TIMING, QUICK_TIMING, runCase, type CaseResultNs } from './runner.js';
 import { selectCases } from './suites.js';
+import { runModule } from './module-run.js';
 import { contentionSection, workloadSection } from './worker-tables.js';
 import { THROUGHPUT_NAME } from './workload-throughput.js';
 
@@ -38,6 +40,12 @@ import { THROUGHPUT_NAME } from './workload-throughput.js';
 function contentionStrategies(opts: CliOptions): string[] {
   if (opts.filters.length === 0) return [...STRATEGIES];
   return STRATEGIES.filter((s) => matches(`contention_${s}`, opts.filters, opts.exact));
+}
+
+/** Why a run stops before it starts: filters that match no case, table row or section. */
+function filterError(unmatched: readonly string[], exact: boolean): string {
+  const list = unmatched.map((f) => JSON.stringify(f)).join(', ');
+  return `--filter ${list} match${unmatched.length === 1 ? 'es' : ''} no ${exact ? 'name exactly' : 'name'}`;
 }
 
 /** Runs the CLI on `argv` (without node and the script); resolves with the exit status. */
@@ -59,23 +67,30 @@ export async function main(argv: readonly string[]): Promise<number> {
   const out = (line = '') => process.stdout.write(`${line}\n`);
   const machine = machineInfo();
   const workers = opts.workers ?? machine.cores;
-  if (opts.runCase !== undefined) return serveCaseInChild(opts.runCase, opts.quick, workers);
-  const report = newReport(machine, opts.quick);
-
-  for (const line of headerLines(machine, opts.quick)) out(line);
-  out();
-
+  if (opts.runCase !== undefined) return serveCaseInChild(opts.runCase, opts.quick, workers, opts.module);
+  if (opts.module !== undefined) return runModule({ ...opts, module: opts.module }, machine, workers);
   const selection = await selectCases(opts.filters, opts.exact, { quick: opts.quick, workers });
   const { cases } = selection;
-  report.missing = selection.missing;
-  const missingNames = report.missing.flatMap((m) => m.cases);
-  const pad = padFor([...cases.map((c) => c.name), ...missingNames]);
   const contention = contentionStrategies(opts);
   // The workload across workers runs whenever the workload module is in the build (a workload suite
   // that failed to load has printed its FAILED lines) and the filter selects it.
   const throughput = selection.inBuild.has('workload') && matches(THROUGHPUT_NAME, opts.filters, opts.exact);
+  const names = [...selection.names, THROUGHPUT_NAME, ...STRATEGIES.map((s) => `contention_${s}`)];
+  const unmatched = opts.filters.filter((f) => !names.some((n) => matches(n, [f], opts.exact)));
+  if (unmatched.length > 0) {
+    process.stderr.write(`isopool-bench: error: ${filterError(unmatched, opts.exact)}; the names are:\n  ${names.join('\n  ')}\n`);
+    return 2;
+  }
+
+  const report = newReport(machine, opts.quick);
+  report.missing = selection.missing;
+  for (const line of headerLines(machine, opts.quick)) out(line);
+  out();
+
+  const missingNames = report.missing.flatMap((m) => m.cases);
+  const pad = padFor([...cases.map((c) => c.name), ...missingNames]);
   const more = [throughput ? 'the workload across workers' : '', contention.length > 0 ? 'the contention harness' : ''].filter(Boolean);
-  out(`running ${cases.length + missingNames.length} benchmarks${more.length > 0 ? ` and ${more.join(' and ')}` : ''}`);
+  out(`${runningLine(cases.length + missingNames.length)}${more.length > 0 ? ` and ${more.join(' and ')}` : ''}`);
 
   // ns/iter of every case timed so far, for the ratio column (references run first in their group).
   const nsByName = new Map<string, number>();
@@ -112,7 +127,7 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   if (opts.json !== undefined) writeJsonReport(opts.json, report);
   if (opts.chart !== undefined) {
-    if (timed.length > 0) await writeChart(opts.chart, timed, machine);
+    if (report.cases.length > 0) writeChart(opts.chart, report.cases, machine);
     else process.stderr.write('isopool-bench: no case was timed, no chart written\n');
   }
   return report.ok ? 0 : 1;

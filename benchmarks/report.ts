@@ -23,7 +23,7 @@ export const REFERENCE_CASE = 'tls_get_put';
  * search over a pool round trip says nothing, a pooled search over a search with fresh scratch does;
  * an async pool's round trip is read against a bare `await`, not against a synchronous pair.
  */
-export const GROUP_REFERENCE: Readonly<Record<string, string>> = { workload: 'workload_alloc', resource: 'resource_await' };
+export const GROUP_REFERENCE: Readonly<Record<string, string>> = { workload: 'workload_alloc', resource: 'resource_await', module: 'module_alloc' };
 
 /** The case a row's ratio is taken against. */
 export function referenceFor(group: string): string {
@@ -52,13 +52,21 @@ export function machineInfo(): MachineInfo {
   };
 }
 
-/** The report's header: what a reader needs to compare two runs (and why they mostly can't). */
-export function headerLines(m: MachineInfo, quick: boolean): string[] {
+/**
+ * The report's header: what a reader needs to compare two runs (and why they mostly can't). A
+ * `--module` run takes every ratio against `reference` (module_alloc).
+ */
+export function headerLines(m: MachineInfo, quick: boolean, reference?: string): string[] {
   return [
     `isopool-bench: Node ${m.node}, V8 ${m.v8}, ${m.cpu}, ${m.cores} cores, ${m.platform}, ${m.date}`,
     `benny, each call loops a batch; ns/iter = 1e9 / (ops/s) / batch, +/- = benny's 95% margin of error.` +
       (quick ? ' QUICK RUN: rough numbers.' : ''),
-    `ratio column: ns/iter / ${REFERENCE_CASE}'s ns/iter (${Object.entries(GROUP_REFERENCE).map(([group, ref]) => `${group} rows: / ${ref}'s`).join('; ')}); results are comparable only within one run.`,
+    reference === undefined
+      ? `ratio column: ns/iter / ${REFERENCE_CASE}'s ns/iter (${Object.entries(GROUP_REFERENCE)
+          .filter(([group]) => group !== 'module')
+          .map(([group, ref]) => `${group} rows: / ${ref}'s`)
+          .join('; ')}); results are comparable only within one run.`
+      : `ratio column: ns/iter / ${reference}'s ns/iter; results are comparable only within one run.`,
   ];
 }
 
@@ -99,12 +107,16 @@ export interface Report {
     maxWorkers: number;
     rows: ContentionResult[];
   };
+  /** `--module` runs: the module and what its create() makes. */
+  module?: { file: string; object: string; reset: boolean };
+  /** `--module` runs: whether pooling pays, the fastest pooled case's ns over the allocation's, the printed line. */
+  verdict?: { pays: boolean; ratio: number; line: string };
   ok: boolean;
 }
 
 function packageVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
     return pkg.version ?? 'unknown';
   } catch {
     return 'unknown';
@@ -154,6 +166,11 @@ export function caseEntry(r: CaseResultNs, referenceNs: number | undefined): Cas
     ratioTo: referenceFor(r.group),
     ...(r.extra ? { extra: r.extra } : {}),
   };
+}
+
+/** `running 1 benchmark`, `running 16 benchmarks`: libtest's line, in English. */
+export function runningLine(n: number): string {
+  return `running ${n} benchmark${n === 1 ? '' : 's'}`;
 }
 
 /** libtest's closing line: `test result: ok. 0 passed; 0 failed; 0 ignored; 16 measured; 0 filtered out`. */

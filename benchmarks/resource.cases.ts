@@ -15,7 +15,7 @@
  */
 import genericPool from 'generic-pool';
 import { Pool as TarnPool } from 'tarn';
-import { ResourcePool } from '../src/index.js';
+import { ResourcePool } from 'isopool';
 import type { BenchCase } from './case.js';
 
 /** Iterations per call: >= 1,000, so the deferred call's own promise is spread thin. */

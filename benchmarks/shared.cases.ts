@@ -9,7 +9,7 @@
  * One pool per case, 256 blocks of 64 bytes: a single isolate runs these, so the block count only has
  * to exceed what the cache holds (so `shared_tls_get_put` stays on its cached path).
  */
-import { DEFAULT_STRATEGY, SharedPool, type Block, type Strategy } from '../src/index.js';
+import { DEFAULT_STRATEGY, SharedPool, type Block, type Strategy } from 'isopool';
 import type { BenchCase } from './case.js';
 
 const BATCH = 1000;

@@ -10,6 +10,7 @@
 import { matches } from './args.js';
 import type { BenchCase } from './case.js';
 import { localCases } from './local.cases.js';
+import { loadUserModule, moduleCases } from './module-cases.js';
 import { referenceFor, type Report } from './report.js';
 
 export interface SuiteOptions {
@@ -95,14 +96,26 @@ export function dynamicSuite(name: string, module: string, exportName: string, e
   return suite;
 }
 
-/** Every suite, in report order. */
-export function allSuites(): Suite[] {
+/** `--module <file>`'s one suite: the module's own cases (module-cases.ts). */
+function moduleSuite(file: string): Suite {
+  return {
+    name: 'module',
+    module: './module-cases.js',
+    exportName: 'moduleCases',
+    expected: ['module_alloc', 'module_pool', 'module_buffer'],
+    load: async (opts) => moduleCases(await loadUserModule(file), opts.quick),
+  };
+}
+
+/** Every suite, in report order; with `module`, only that module's. */
+export function allSuites(module?: string): Suite[] {
+  if (module !== undefined) return [moduleSuite(module)];
   return [
     {
       name: 'local',
       module: './local.cases.js',
       exportName: 'localCases',
-      expected: ['tls_get_put', 'tls_get', 'owner_slot_get_put', 'array_stack_get_put', 'reusify_get_put', 'alloc_small', 'alloc_u8_16k'],
+      expected: ['tls_get_put', 'tls_get', 'tls_lease_using', 'owner_slot_get_put', 'array_stack_get_put', 'reusify_get_put', 'isopool_reusify_get_put', 'alloc_small', 'alloc_u8_16k'],
       load: async () => localCases(),
     },
     dynamicSuite('shared', './shared.cases.js', 'sharedCases', [
@@ -134,6 +147,8 @@ export interface Selection {
   missing: Report['missing'];
   /** Names of the suites whose module is in this build (loaded, with or without the expected export). */
   inBuild: Set<string>;
+  /** Every case name the suites have or expect, selected or not, in suite order (for a filter's error). */
+  names: string[];
 }
 
 /**
@@ -143,10 +158,11 @@ export interface Selection {
  * group its reference case first, so every ratio can be printed as its line is.
  */
 export async function selectCases(filters: readonly string[], exact: boolean, opts: SuiteOptions): Promise<Selection> {
-  const selection: Selection = { cases: [], filteredOut: 0, missing: [], inBuild: new Set() };
+  const selection: Selection = { cases: [], filteredOut: 0, missing: [], inBuild: new Set(), names: [] };
   for (const s of allSuites()) {
     try {
       for (const c of await s.load(opts)) {
+        selection.names.push(c.name);
         if (matches(c.name, filters, exact)) selection.cases.push(c);
         else selection.filteredOut++;
       }
@@ -154,6 +170,7 @@ export async function selectCases(filters: readonly string[], exact: boolean, op
     } catch (err) {
       if (!(err instanceof MissingSuiteError)) throw err;
       if (s.loaded !== undefined) selection.inBuild.add(s.name);
+      selection.names.push(...err.expected);
       const wanted = err.expected.filter((n) => matches(n, filters, exact));
       if (wanted.length > 0) selection.missing.push({ suite: err.suite, module: err.module, cases: wanted });
     }

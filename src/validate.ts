@@ -69,7 +69,14 @@ export function resolveChecked(value: unknown): boolean {
   const given = checkBoolean('checked', value);
   if (given !== undefined) return given;
   const g = globalThis as { process?: { env?: Record<string, string | undefined> }; ISOPOOL_CHECKED?: unknown };
-  const v = g.process?.env?.['ISOPOOL_CHECKED'] ?? g.ISOPOOL_CHECKED;
+  let v: unknown;
+  try {
+    v = g.process?.env?.['ISOPOOL_CHECKED'];
+  } catch {
+    // Deno's process.env throws NotCapable without --allow-env: an environment we may not read
+    // sets nothing (regression: every pool constructor threw under a plain `deno run`).
+  }
+  v ??= g.ISOPOOL_CHECKED;
   return v === true || v === '1' || v === 'true';
 }
 

@@ -33,17 +33,28 @@ export const MAX_TIMEOUT = 2 ** 31 - 1;
 /** Settled waiters are compacted out of the queue once this many sit before its head. */
 const COMPACT_AT = 1024;
 
+/**
+ * What a wait needs of an `AbortSignal`, declared here so the published declarations need neither
+ * the DOM lib nor @types/node; the DOM's, Node's and Deno's signals all fit it.
+ */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
 /** What a waiting call takes. */
 export interface WaitOptions {
   /** Aborting rejects the wait with the signal's reason. */
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
   /** Milliseconds to wait before rejecting with `PoolError` `ERR_TIMEOUT`. */
   timeout?: number;
 }
 
 /** Wait options after checking: `timeout` is `Infinity` when none was given. */
 export interface ResolvedWait {
-  readonly signal: AbortSignal | undefined;
+  readonly signal: AbortSignalLike | undefined;
   readonly timeout: number;
 }
 
@@ -73,9 +84,9 @@ export function checkWaitOptions(options: unknown, method: string): ResolvedWait
 }
 
 /** An AbortSignal, or anything shaped like one (a polyfill, another realm's). */
-function isAbortSignal(value: unknown): value is AbortSignal {
+function isAbortSignal(value: unknown): value is AbortSignalLike {
   if (value === null || typeof value !== 'object') return false;
-  const s = value as Partial<AbortSignal>;
+  const s = value as Partial<AbortSignalLike>;
   return typeof s.aborted === 'boolean' && typeof s.addEventListener === 'function' && typeof s.removeEventListener === 'function';
 }
 
@@ -91,7 +102,7 @@ interface Waiter<T> {
   reject(reason: unknown): void;
   done: boolean;
   timer: ReturnType<typeof setTimeout> | undefined;
-  signal: AbortSignal | undefined;
+  signal: AbortSignalLike | undefined;
   onAbort: (() => void) | undefined;
 }
 

@@ -68,4 +68,22 @@ checked('checked mode can be switched on by ISOPOOL_CHECKED=1', () => {
   });
 });
 
+checked('an environment that may not be read leaves checked mode off (regression: Deno without --allow-env, where reading process.env throws, made every pool constructor throw)', () => {
+  const descriptor = Object.getOwnPropertyDescriptor(process, 'env')!;
+  Object.defineProperty(process, 'env', {
+    configurable: true,
+    get() {
+      throw new Error('NotCapable: Requires env access to "ISOPOOL_CHECKED"');
+    },
+  });
+  try {
+    const pool = new LocalPool({ create: () => ({}) });
+    pool.acquire();
+    pool.release({}); // unchecked: accepted
+    assert.is(pool.stats.idle, 1);
+  } finally {
+    Object.defineProperty(process, 'env', descriptor);
+  }
+});
+
 checked.run();

@@ -1,6 +1,6 @@
 /**
  * Design experiments behind BufferPool (run: `npm run build && node
- * build/benchmarks/experiments/buffer-pool.js`). Not part of `npm run bench`.
+ * benchmarks/build/experiments/buffer-pool.js`). Not part of `npm run bench`.
  *
  * Each variant runs in its own child process (no shared type feedback), round-robin, three rounds,
  * and prints ns per iteration over 64 Uint32Array(64)s taken in turn:
@@ -14,7 +14,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { BufferPool, LocalPool } from '../../src/index.js';
+import { BufferPool, LocalPool } from 'isopool';
 
 const N = 5_000_000;
 

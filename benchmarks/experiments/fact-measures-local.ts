@@ -9,7 +9,7 @@
  */
 import type { BenchCase } from '../case.js';
 import { runCase, type Timing } from '../runner.js';
-import { LocalPool } from '../../src/index.js';
+import { LocalPool } from 'isopool';
 import { check, nsPerIteration, type Measure } from './fact-timing.js';
 
 /** benny's timing for fact `benny-call`: FULL_TIMING's samples, a shorter run (the per-call cost does not depend on it). */

@@ -1,7 +1,7 @@
 /**
  * The facts the code relies on, measured (benchmarks/README.md, section Facts, cites them by id):
  *
- *     npm run build && node build/benchmarks/experiments/facts.js [--rounds N] [--only <id>]...
+ *     npm run build && node benchmarks/build/experiments/facts.js [--rounds N] [--only <id>]...
  *
  * Each round runs every measurement (fact-measures-local.ts, fact-measures-atomics.ts, fact-measures-resource.ts) once, in a fresh child process of its own
  * (`facts.js --measure <index>`), so no measurement inherits another's type feedback or garbage; the
@@ -28,7 +28,7 @@ const RESULT_TAG = 'fact-result ';
 const DEFAULT_ROUNDS = 5;
 
 function usage(message: string): never {
-  process.stderr.write(`facts: ${message}\nUsage: node build/benchmarks/experiments/facts.js [--rounds N] [--only <id>]...\n`);
+  process.stderr.write(`facts: ${message}\nUsage: node benchmarks/build/experiments/facts.js [--rounds N] [--only <id>]...\n`);
   process.exit(2);
 }
 

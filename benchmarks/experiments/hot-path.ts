@@ -1,6 +1,6 @@
 /**
  * Design experiments behind LocalPool's hot path (run: `npm run build && node
- * build/benchmarks/experiments/hot-path.js`). Not part of `npm run bench`: these compare variants of
+ * benchmarks/build/experiments/hot-path.js`). Not part of `npm run bench`: these compare variants of
  * a copy of the hot path, not the library.
  *
  * Each variant runs in its own child process (so no variant's type feedback pollutes another's),

@@ -1,13 +1,13 @@
 /**
  * Quick sanity timing of the SharedPool cases (run: `npm run build && node
- * build/benchmarks/experiments/shared-sanity.js [rounds] [case]`; with a case name, only that case,
+ * benchmarks/build/experiments/shared-sanity.js [rounds] [case]`; with a case name, only that case,
  * free of the other cases' type feedback), not the benchmark CLI: an hrtime loop
  * over each case's `fn`, median of `rounds` samples, beside a LocalPool get/put (mempool's
  * `tls_get_put` shape), plus two workers hammering one pool per strategy, cache off (contention).
  * On a shared 2-core VM the absolute figures are noisy: read the ratios.
  */
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { LocalPool, SharedPool, type SharedPoolHandle, type Strategy } from '../../src/index.js';
+import { LocalPool, SharedPool, type SharedPoolHandle, type Strategy } from 'isopool';
 import { sharedCases } from '../shared.cases.js';
 
 const CALLS = 2000;

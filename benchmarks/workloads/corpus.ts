@@ -1,33 +1,14 @@
 /**
- * The workload's corpus and patterns (Node-only: reads files).
+ * The workload's corpus and patterns (Node-only: reads a file).
  *
- * Corpus: real text that nobody in this project wrote and that every machine has after `npm ci`:
- * the JavaScript and declaration files of installed dev dependencies, at the exact versions
- * package-lock.json pins, read line by line. The file list is fixed and ordered, so every machine
- * reads the same lines. Lines are sampled evenly across the files so that every file contributes.
+ * Corpus: `corpus.txt` beside this module's source, shipped inside isopool-bench: 3,400 non-blank
+ * lines of this repository's own TypeScript and Markdown (public domain), sampled evenly by
+ * make-corpus.ts once and committed, so every machine and every install searches the same lines.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 
-/** The corpus files, relative to node_modules: JS of uvu, benny and reusify; prose-heavy .d.ts of @types/node. */
-export const CORPUS_FILES = [
-  'uvu/dist/index.js',
-  'uvu/assert/index.js',
-  'uvu/diff/index.js',
-  'benny/lib/add.js',
-  'benny/lib/cycle.js',
-  'benny/lib/suite.js',
-  'benny/lib/save.js',
-  'reusify/reusify.js',
-  '@types/node/url.d.ts',
-  '@types/node/dns.d.ts',
-  '@types/node/async_hooks.d.ts',
-  // Installed with @types/node and benny (package-lock.json pins both); the only two of these with
-  // trailing whitespace, for the pattern that looks for it.
-  'undici-types/fetch.d.ts',
-  'json2csv/lib/JSON2CSVParser.js',
-] as const;
+/** The corpus file: `benchmarks/workloads/corpus.txt`, from this module compiled to `build/workloads/`. */
+export const CORPUS_FILE = new URL('../../workloads/corpus.txt', import.meta.url);
 
 /**
  * The patterns, of the kinds people run over source. Each has at least one capture group or an
@@ -45,20 +26,20 @@ export const PATTERNS: readonly string[] = [
   '\\b(0[xX][0-9a-fA-F]+|\\d+(\\.\\d+)?([eE][+-]?\\d+)?)\\b',
   // ES import line
   '^\\s*import\\s+(type\\s+)?(.+?)\\s+from\\s+[\'"]([^\'"]+)[\'"]',
-  // CommonJS require
-  'require\\(\\s*[\'"]([^\'"]+)[\'"]\\s*\\)',
-  // trailing whitespace
-  '\\s+$',
-  // e-mail-like
-  '([\\w.+-]+)@([\\w-]+(?:\\.[\\w-]+)+)',
+  // constructor call with its arguments
+  '\\bnew\\s+([A-Z][\\w$]*)\\s*\\(([^)]*)\\)',
+  // line comment, its text captured to the end of the line
+  '//\\s*(.*)$',
+  // Markdown or doc-comment code span
+  '`([^`\\n]+)`',
   // URL
   'https?://([^\\s/\'"<>)]+)([^\\s\'"<>)]*)',
   // function declaration with its parameter list
   '\\bfunction\\s*(\\w*)\\s*\\(([^)]*)\\)',
   // declaration in a .d.ts
   '^\\s*(export\\s+)?(declare\\s+)?(interface|type|class|function|const)\\s+([\\w$]+)',
-  // JSDoc tag with its argument
-  '@(param|returns?|since|deprecated|link|see)\\b\\s*(\\{[^}]*\\})?\\s*(\\S*)',
+  // arrow function's parameter list
+  '\\(([^()]*)\\)\\s*=>',
   // one-line block comment, lazily
   '/\\*+(.*?)\\*/',
   // property assignment or object key: name, then value up to ; or ,
@@ -67,17 +48,6 @@ export const PATTERNS: readonly string[] = [
   '(\\d+)\\.(\\d+)\\.(\\d+)(-[\\w.]+)?',
 ];
 
-function findNodeModules(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const candidate = join(dir, 'node_modules');
-    if (existsSync(join(candidate, CORPUS_FILES[0]))) return candidate;
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`regex workload: no node_modules with ${CORPUS_FILES[0]} above ${fileURLToPath(import.meta.url)}; run npm ci`);
-    dir = up;
-  }
-}
-
 export interface CorpusOptions {
   /** Lines to pick, evenly spaced over every eligible line (default: all of them). */
   lines?: number;
@@ -85,15 +55,12 @@ export interface CorpusOptions {
   maxLength?: number;
 }
 
-/** Every non-blank line of the corpus files in order, filtered and sampled as asked. */
+/** Every non-blank line of the corpus in order, filtered and sampled as asked. */
 export function loadCorpus(options: CorpusOptions = {}): string[] {
-  const root = findNodeModules();
   const maxLength = options.maxLength ?? Infinity;
   const all: string[] = [];
-  for (const file of CORPUS_FILES) {
-    for (const line of readFileSync(join(root, file), 'utf8').split(/\r?\n/)) {
-      if (line.trim() !== '' && line.length <= maxLength) all.push(line);
-    }
+  for (const line of readFileSync(CORPUS_FILE, 'utf8').split(/\r?\n/)) {
+    if (line.trim() !== '' && line.length <= maxLength) all.push(line);
   }
   const want = options.lines ?? all.length;
   if (want >= all.length) return all;

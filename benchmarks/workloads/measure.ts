@@ -1,6 +1,6 @@
 /**
  * Standalone check of the workload targets (issue 5), side by side in one run:
- *   npm run build && node build/benchmarks/workloads/measure.js [--rounds N] [--passes N] [--workers N]
+ *   npm run build && node benchmarks/build/workloads/measure.js [--rounds N] [--passes N] [--workers N]
  *
  * Each round times every scratch source in turn (round-robin, so drift on a shared machine hits all
  * of them alike) over `passes` passes of the workload (1,500 searches each), counting garbage

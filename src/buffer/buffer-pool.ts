@@ -33,7 +33,7 @@
  *   our arrays through `.constructor`, but then user code sees two maps for "a Uint8Array" and its
  *   element accesses turn polymorphic, and `slice()`/`map()` return the subclass through
  *   `Symbol.species`. A marker property changes the array's map the same way. Measured with
- *   `node build/benchmarks/experiments/buffer-pool.js` (ns per iteration over 64 Uint32Array(64),
+ *   `node benchmarks/build/experiments/buffer-pool.js` (ns per iteration over 64 Uint32Array(64),
  *   three rounds): the bare loop 1.6-2.1, with `WeakSet.has` 7.0-11.4, with an
  *   `array.constructor === Uint32Array` check 6.6-8.6. The WeakSet also proves the type, so it
  *   replaces the constructor check rather than adding to it. The same run: a rent(64)+return pair

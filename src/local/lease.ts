@@ -7,6 +7,15 @@
 import { ErrorCode, PoolError } from '../errors.js';
 import { describe } from '../validate.js';
 
+declare global {
+  // `Lease[Symbol.dispose]` in the published declarations must compile where `lib` has no
+  // Disposable (ES2022 with DOM, no @types/node): this declares the symbol as @types/node does,
+  // and merges with the lib's own declaration where there is one (tests/types.test.ts).
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
+
 /** What the conveniences need of a pool. */
 export interface Lender<T> {
   acquire(): T;

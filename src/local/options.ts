@@ -16,23 +16,29 @@ export const DEFAULT_MAX = 16;
 /** Largest `max`, `prefill` and numeric `grow`: far past any pool that fits in memory. */
 const MAX_COUNT = 2 ** 30;
 
+/**
+ * The callbacks are methods, not function-typed properties, on purpose: TypeScript checks method
+ * parameters bivariantly, so `PoolToken<T>` (which holds these options) is covariant in `T` and a
+ * hand-written `PoolToken<Int32Array>` accepts `definePool({ create: () => new Int32Array(8) })`,
+ * whose `T` is `Int32Array<ArrayBuffer>` under TypeScript >= 5.7 (tests/types.test.ts).
+ */
 export interface LocalPoolOptions<T extends object> {
   /** Makes one new object. Required unless `createBatch` is given. */
-  create?: () => T;
+  create?(): T;
   /**
    * Makes up to `n` objects into `out` (from index 0) and returns how many it made; 0 means the source
    * is exhausted. Sources that are cheaper in batches (a shared free list) use it instead of `create`.
    */
-  createBatch?: (n: number, out: T[]) => number;
+  createBatch?(n: number, out: T[]): number;
   /** Called on release; returning `false` discards the object (it is disposed, never lent again). */
-  reset?: (obj: T) => boolean | void;
+  reset?(obj: T): boolean | void;
   /** Called for every object the pool drops: rejected by `reset`, over `max`, trimmed, on close. */
-  dispose?: (obj: T) => void;
+  dispose?(obj: T): void;
   /**
    * Takes back a batch of surplus idle objects in one call (a shared free list's spill). With it,
    * a release past `max` hands the older half of the stack to it instead of disposing one object.
    */
-  disposeBatch?: (objs: T[]) => void;
+  disposeBatch?(objs: T[]): void;
   /** Most idle objects retained (owner slot included). Default 16. */
   max?: number;
   /** Most live objects, idle + lent. Default unbounded. */

@@ -21,7 +21,7 @@
  *   Checked mode proves it with its ledger. Unchecked mode keeps the checks that cost the slot
  *   path nothing measurable: `null`/`undefined` is refused, and a release that would push onto the
  *   stack refuses the object in the slot or on top of the stack (released twice in a row). Two
- *   more were measured and left out of the slot path (`node build/benchmarks/experiments/hot-path.js`,
+ *   more were measured and left out of the slot path (`node benchmarks/build/experiments/hot-path.js`,
  *   Node 20.20.2, 2-vCPU AMD EPYC VM, 2026-11-21, baseline 2.22 ns a pair): refusing primitives
  *   (`typeof`, 2.90-2.99 ns) and comparing with the stack top when the slot is empty (2.21-2.44
  *   ns, plus a field mirroring the top). Checked mode catches both.

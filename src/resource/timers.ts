@@ -12,7 +12,13 @@
  * that exits under it.
  */
 
-export type Timer = ReturnType<typeof setTimeout>;
+/**
+ * What setTimeout returns, named without setTimeout's own type: a number in browsers, an object with
+ * `unref` in Node. Declared here so that the published declarations need no timer types (a project
+ * with `lib: ["ES2022"]` and no DOM or Node types compiles them).
+ */
+export type Timer = number | { unref?(): unknown };
+type Native = ReturnType<typeof setTimeout>;
 
 export class TimerSet {
   private readonly _armed = new Set<Timer>();
@@ -24,10 +30,10 @@ export class TimerSet {
 
   /** A deadline: runs `fn` after `ms` unless stopped first. */
   deadline(fn: () => void, ms: number): Timer {
-    const timer: Timer = setTimeout(() => {
+    const timer = setTimeout(() => {
       this._armed.delete(timer);
       fn();
-    }, ms);
+    }, ms) as Timer;
     this._armed.add(timer);
     return timer;
   }
@@ -42,7 +48,7 @@ export class TimerSet {
 
   /** Stops `timer` (if it has not fired); `undefined` does nothing. Returns `undefined`, to clear a field with. */
   stop(timer: Timer | undefined): undefined {
-    if (timer !== undefined && this._armed.delete(timer)) clearTimeout(timer);
+    if (timer !== undefined && this._armed.delete(timer)) clearTimeout(timer as Native);
     return undefined;
   }
 }

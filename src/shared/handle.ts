@@ -11,7 +11,7 @@ export type { Strategy } from './layout.js';
 
 /**
  * The free list used when `strategy` is not given: `bitmap`. Measured with
- * `node build/benchmarks/experiments/shared-sanity.js 5` (Node 20.20.2, 2-vCPU AMD EPYC VM shared with
+ * `node benchmarks/build/experiments/shared-sanity.js 5` (Node 20.20.2, 2-vCPU AMD EPYC VM shared with
  * other jobs, 2026-11-21; noisy, read the ratios), ns per get+put pair, cache off:
  *
  * | free list | 1 isolate | 2 workers, per pair per worker |

@@ -14,7 +14,7 @@
  * Every source runs the same `search` on the same `Scratch` class, so the only difference measured
  * between them is where the scratch comes from.
  */
-import { definePool, getLocalBufferPool, getLocalPool } from '../../../src/index.js';
+import { definePool, getLocalBufferPool, getLocalPool } from 'isopool';
 import { compile, type Program } from './compile.js';
 import { Scratch, search } from './pikevm.js';
 

@@ -1,5 +1,5 @@
 /** Worker script for the harness tests: counts its operations into a shared counter, or fails on purpose. */
-import { harnessData, timedLoop } from '../../benchmarks/harness-worker.js';
+import { harnessData, timedLoop } from '../../harness-worker.js';
 
 const { data } = harnessData<{ mode: 'count' | 'throw'; counter: SharedArrayBuffer }>();
 if (data.mode === 'throw') throw new Error('fixture worker failed before the barrier');

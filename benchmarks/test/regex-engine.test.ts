@@ -4,9 +4,9 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { getLocalBufferPool, getLocalPool } from '../src/index.js';
-import { compile } from '../benchmarks/workloads/regex/compile.js';
-import { Regex, SCRATCH_POOL, SCRATCH_SOURCES } from '../benchmarks/workloads/regex/regex.js';
+import { getLocalBufferPool, getLocalPool } from 'isopool';
+import { compile } from '../workloads/regex/compile.js';
+import { Regex, SCRATCH_POOL, SCRATCH_SOURCES } from '../workloads/regex/regex.js';
 
 function oracle(source: string, input: string) {
   const m = new RegExp(source, 'd').exec(input);

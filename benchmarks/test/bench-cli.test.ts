@@ -4,35 +4,26 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BenchCase } from '../benchmarks/case.js';
-import { matches, parseArgs, UsageError } from '../benchmarks/args.js';
-import { cargoLine, cargoWidth, failedLine, formatNs, formatPlusMinus, formatRatio, padFor, thousands } from '../benchmarks/cargo-line.js';
-import { headerLines } from '../benchmarks/report.js';
-import { contentionTable, throughputTable } from '../benchmarks/tables.js';
-import { localCases } from '../benchmarks/local.cases.js';
-import { nsPerIter, QUICK_TIMING, runCase } from '../benchmarks/runner.js';
-import { dynamicSuite, MissingSuiteError } from '../benchmarks/suites.js';
-import { runContention, WARMUP_PAIRS, workerCounts } from '../benchmarks/contention.js';
-import { runWorkers } from '../benchmarks/harness.js';
-import { runThroughput, type RunWorkloadWorkers } from '../benchmarks/workload-throughput.js';
+import type { BenchCase } from '../case.js';
+import { matches, parseArgs, UsageError } from '../args.js';
+import { cargoLine, cargoWidth, failedLine, formatNs, formatPlusMinus, formatRatio, padFor, thousands } from '../cargo-line.js';
+import { headerLines, runningLine } from '../report.js';
+import { contentionTable, throughputTable } from '../tables.js';
+import { localCases } from '../local.cases.js';
+import { nsPerIter, QUICK_TIMING, runCase } from '../runner.js';
+import { dynamicSuite, MissingSuiteError } from '../suites.js';
+import { runContention, WARMUP_PAIRS, workerCounts } from '../contention.js';
+import { runWorkers } from '../harness.js';
+import { runThroughput, type RunWorkloadWorkers } from '../workload-throughput.js';
+import { CLI, runCli } from './helpers/run-cli.js';
 
-const CLI = fileURLToPath(new URL('../benchmarks/cli.js', import.meta.url));
 /** A cargo bench line as libtest prints it (plus our ratio column after it). */
 const CARGO = /^test bench::(\w+) +\.\.\. bench: +(\d[\d,]*|\d\.\d\d) ns\/iter \(\+\/- (\d[\d,]*|\d+\.\d\d)\) +(\S+)$/;
 
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 // -------------------------------------------------------------------------------------------------
 const format = suite('format: cargo lines and numbers');
@@ -81,6 +72,8 @@ format('formatRatio is relative to the reference, "-" without one', () => {
   assert.is(formatRatio(5, 2.5), '2.00x');
   assert.is(formatRatio(25, 2), '12.5x');
   assert.is(formatRatio(1600, 2), '800x');
+  assert.is(formatRatio(1, 50), '0.02x');
+  assert.is(formatRatio(8.39, 5765), '0.0015x'); // a pooled round trip against a 16 KiB allocation
   assert.is(formatRatio(5, undefined), '-');
   assert.is(formatRatio(5, 0), '-');
 });
@@ -170,7 +163,7 @@ cases('every local case validates: it lends, takes back and loops its whole batc
   const all = localCases();
   assert.equal(
     all.map((c) => c.name),
-    ['tls_get_put', 'tls_get', 'tls_lease_using', 'owner_slot_get_put', 'array_stack_get_put', 'reusify_get_put', 'alloc_small', 'alloc_u8_16k'],
+    ['tls_get_put', 'tls_get', 'tls_lease_using', 'owner_slot_get_put', 'array_stack_get_put', 'reusify_get_put', 'isopool_reusify_get_put', 'alloc_small', 'alloc_u8_16k'],
   );
   for (const c of all) {
     assert.ok(c.batch >= 1000, `${c.name} batch`);
@@ -339,7 +332,7 @@ cli('--quick on two cases prints the header, cargo lines with ratios, and writes
   try {
     const json = join(dir, 'out', 'r.json');
     const chart = join(dir, 'c.html');
-    const { code, stdout } = await run(['--quick', '--exact', '--filter', 'tls_get_put', '--filter', 'array_stack_get_put', '--json', json, '--chart', chart]);
+    const { code, stdout } = await runCli(['--quick', '--exact', '--filter', 'tls_get_put', '--filter', 'array_stack_get_put', '--json', json, '--chart', chart]);
     assert.is(code, 0, stdout);
     const lines = stdout.split('\n');
     assert.match(lines[0]!, /^isopool-bench: Node v\d+\.\d+\.\d+, V8 [\d.]+\S*, .+, \d+ cores, \S+ \S+, \d{4}-\d\d-\d\dT/);
@@ -375,22 +368,22 @@ cli('--quick on two cases prints the header, cargo lines with ratios, and writes
     assert.is(rs[0]!['ratio'], 1);
     assert.equal(rs.map((r) => r['ratioTo']), ['tls_get_put', 'tls_get_put']);
     const html = readFileSync(chart, 'utf8');
-    assert.match(html, /<canvas id="chart/);
-    assert.match(html, /"tls_get_put","array_stack_get_put"/);
+    assert.equal([...html.matchAll(/<g class="case" data-case="([^"]+)"/g)].map((m) => m[1]), ['tls_get_put', 'array_stack_get_put']);
+    assert.not.match(html, /<script|<link|<img|src=|@import|url\(/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
 
 cli('--in-process times the cases in the CLI\'s own process, same report format', async () => {
-  const { code, stdout } = await run(['--quick', '--in-process', '--exact', '--filter', 'tls_get_put', '--filter', 'owner_slot_get_put']);
+  const { code, stdout } = await runCli(['--quick', '--in-process', '--exact', '--filter', 'tls_get_put', '--filter', 'owner_slot_get_put']);
   assert.is(code, 0, stdout);
   const rows = stdout.split('\n').filter((l) => l.startsWith('test bench::'));
   assert.equal(rows.map((l) => CARGO.exec(l)?.[1]), ['tls_get_put', 'owner_slot_get_put']);
 });
 
 cli('a child asked for a case the build does not have reports the failure on its result line and exits 1', async () => {
-  const { code, stdout } = await run(['--quick', '--run-case', 'no_such_case']);
+  const { code, stdout } = await runCli(['--quick', '--run-case', 'no_such_case']);
   assert.is(code, 1);
   const line = stdout.split('\n').find((l) => l.startsWith('isopool-bench-result '));
   assert.ok(line !== undefined, stdout);
@@ -398,7 +391,7 @@ cli('a child asked for a case the build does not have reports the failure on its
 });
 
 cli('a bad flag is a clear error on stderr and exit status 2, with nothing timed', async () => {
-  const { code, stdout, stderr } = await run(['--quick', '--wrokers', '2']);
+  const { code, stdout, stderr } = await runCli(['--quick', '--wrokers', '2']);
   assert.is(code, 2);
   assert.is(stdout, '');
   assert.match(stderr, /^isopool-bench: error: unknown option "--wrokers"/);
@@ -406,33 +399,52 @@ cli('a bad flag is a clear error on stderr and exit status 2, with nothing timed
 });
 
 cli('the package bin isopool-bench is the compiled CLI, with a node shebang; npm run bench runs it', () => {
-  const root = fileURLToPath(new URL('../../', import.meta.url));
-  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { bin?: Record<string, string>; scripts?: Record<string, string> };
+  const dir = fileURLToPath(new URL('../../', import.meta.url));
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; bin?: Record<string, string> };
+  const root = JSON.parse(readFileSync(join(dir, '..', 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+  assert.is(pkg.name, 'isopool-bench');
   const bin = pkg.bin?.['isopool-bench'];
-  assert.is(bin, 'build/benchmarks/cli.js');
-  assert.is(join(root, bin!), CLI);
+  assert.is(bin, 'build/cli.js');
+  assert.is(join(dir, bin!), CLI);
   assert.is(readFileSync(CLI, 'utf8').split('\n')[0], '#!/usr/bin/env node');
-  assert.match(pkg.scripts?.['bench'] ?? '', /node build\/benchmarks\/cli\.js/);
+  assert.match(root.scripts?.['bench'] ?? '', /node benchmarks\/build\/cli\.js/);
 });
 
 cli('--help prints the usage and exits 0', async () => {
-  const { code, stdout } = await run(['--help']);
+  const { code, stdout } = await runCli(['--help']);
   assert.is(code, 0);
   assert.match(stdout, /--filter <substr>/);
   assert.match(stdout, /--workers <N>/);
 });
 
-cli('a filter that selects nothing runs nothing and still succeeds', async () => {
+cli('a filter that matches nothing is an error: exit status 2, every name listed, nothing run or written', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'isopool-bench-'));
   try {
     const chart = join(dir, 'c.html');
-    const { code, stdout } = await run(['--quick', '--exact', '--filter', 'no_such_case', '--chart', chart]);
-    assert.is(code, 0, stdout);
-    assert.ok(stdout.includes('running 0 benchmarks'));
+    const { code, stdout, stderr } = await runCli(['--quick', '--exact', '--filter', 'no_such_case', '--chart', chart]);
+    assert.is(code, 2, stderr);
+    assert.is(stdout, '');
+    assert.match(stderr, /^isopool-bench: error: --filter "no_such_case" matches no name exactly; the names are:\n/);
+    for (const name of ['tls_get_put', 'isopool_reusify_get_put', 'workload_alloc', 'workload_workers', 'contention_bitmap']) {
+      assert.ok(stderr.includes(`\n  ${name}\n`), `${name} listed`);
+    }
     assert.not.ok(existsSync(chart));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+cli('one filter of several that matches nothing is an error too, naming only that one', async () => {
+  const { code, stdout, stderr } = await runCli(['--quick', '--filter', 'tls_get_put', '--filter', 'tsl_get']);
+  assert.is(code, 2, stderr);
+  assert.is(stdout, '');
+  assert.match(stderr, /^isopool-bench: error: --filter "tsl_get" matches no name; the names are:/);
+});
+
+cli('the run line counts in English: running 1 benchmark, running 0 or 2 benchmarks', () => {
+  assert.is(runningLine(1), 'running 1 benchmark');
+  assert.is(runningLine(0), 'running 0 benchmarks');
+  assert.is(runningLine(2), 'running 2 benchmarks');
 });
 
 cli.run();
@@ -474,7 +486,7 @@ harness('every row counts exactly the pairs its workers ran, on one shared pool 
 harness('a module without SharedPool is an error, not an empty table', async () => {
   let err: unknown;
   try {
-    await runContention({ workers: 1, durationMs: 1, poolModule: new URL('../benchmarks/args.js', import.meta.url).href });
+    await runContention({ workers: 1, durationMs: 1, poolModule: new URL('../args.js', import.meta.url).href });
   } catch (e) {
     err = e;
   }

@@ -6,8 +6,8 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { resourceCases } from '../benchmarks/resource.cases.js';
-import { QUICK_TIMING, runCase } from '../benchmarks/runner.js';
+import { resourceCases } from '../resource.cases.js';
+import { QUICK_TIMING, runCase } from '../runner.js';
 
 const bench = suite('resource bench cases');
 

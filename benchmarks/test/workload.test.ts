@@ -4,10 +4,10 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { workloadCases } from '../benchmarks/workloads/cases.js';
-import { PATTERNS } from '../benchmarks/workloads/corpus.js';
-import { runWorkloadWorkers } from '../benchmarks/workloads/workers.js';
-import { DEFAULT_LINES, GcMeter, Workload } from '../benchmarks/workloads/workload.js';
+import { workloadCases } from '../workloads/cases.js';
+import { PATTERNS } from '../workloads/corpus.js';
+import { runWorkloadWorkers } from '../workloads/workers.js';
+import { DEFAULT_LINES, GcMeter, Workload } from '../workloads/workload.js';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
