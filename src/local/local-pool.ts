@@ -94,14 +94,11 @@ export class LocalPool<T extends object> extends PoolCore<T> {
     if (typeof keep !== 'number' || !Number.isInteger(keep) || keep < 0) {
       throw new RangeError(`isopool: trim(keep) takes an integer >= 0, received ${describe(keep)}`);
     }
-    const drop: T[] = [];
     const stack = this._stack;
-    let idle = this._idle();
-    while (idle > keep && stack.length > 0) {
-      drop.push(stack.shift()!);
-      idle--;
-    }
-    if (idle > keep && this._ownerSlot != null) {
+    // One splice from the bottom of the stack (the least recently used): linear in what it drops.
+    const excess = this._idle() - keep;
+    const drop = excess > 0 ? stack.splice(0, Math.min(excess, stack.length)) : [];
+    if (excess > drop.length && this._ownerSlot != null) {
       drop.push(this._ownerSlot);
       this._ownerSlot = undefined;
     }

@@ -314,6 +314,7 @@ export abstract class PoolCore<T extends object> {
       // Spill the older half: the recently used objects (cache-warm) stay here.
       const spill = stack.splice(0, Math.max(1, stack.length >> 1));
       this._live -= spill.length;
+      this._discarded += spill.length;
       try {
         disposeBatch(spill);
       } finally {
