@@ -7,7 +7,7 @@ import { BufferPool, type BufferPoolOptions } from './buffer/buffer-pool.js';
 import type { TypedArray, TypedArrayConstructor } from './buffer/typed-array.js';
 import { IsolateMap } from './isolate-map.js';
 import { LocalPool } from './local/local-pool.js';
-import type { LocalPoolOptions } from './local/options.js';
+import { resolveLocalPoolOptions, type LocalPoolOptions } from './local/options.js';
 import { describe } from './validate.js';
 
 /**
@@ -38,11 +38,16 @@ const bufferPools = new IsolateMap<TypedArrayConstructor<TypedArray>, BufferPool
 
 /**
  * Defines a per-isolate pool once, at module level; `getLocalPool(token)` then returns this isolate's
- * pool for it, typed. `name` (default `options.name`) only labels the key for debugging.
+ * pool for it, typed. `name` (default `options.name`) only labels the key for debugging. The options
+ * are checked here, so a bad one fails where it is written, not at some isolate's first use.
  */
 export function definePool<T extends object>(options: LocalPoolOptions<T>, name?: string): PoolToken<T> {
   if (options === null || typeof options !== 'object') {
     throw new TypeError(`isopool: definePool() takes LocalPool options, received ${describe(options)}`);
+  }
+  resolveLocalPoolOptions(options);
+  if (name !== undefined && typeof name !== 'string') {
+    throw new TypeError(`isopool: definePool(options, name) takes a string name, received ${describe(name)}`);
   }
   return new PoolToken<T>(Symbol(name ?? options.name ?? 'isopool'), options);
 }
@@ -87,8 +92,10 @@ export function closeLocalPool(key: PoolKey | PoolToken<object>): boolean {
   if (key instanceof PoolToken) {
     mapKey = key.key;
     key._pool = undefined;
-  } else {
+  } else if (typeof key === 'string' || typeof key === 'symbol') {
     mapKey = key;
+  } else {
+    throw new TypeError(`isopool: closeLocalPool() takes a string, a symbol or a definePool() token, received ${describe(key)}`);
   }
   const pool = localPools.delete(mapKey);
   if (pool === undefined) return false;

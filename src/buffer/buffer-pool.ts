@@ -45,7 +45,7 @@
  */
 import { ErrorCode, PoolError } from '../errors.js';
 import { LocalPool, type PoolStats } from '../local/local-pool.js';
-import { checkBoolean, checkInteger, checkOptionsObject, describe } from '../validate.js';
+import { checkBoolean, checkInteger, checkKnownKeys, checkOptionsObject, describe } from '../validate.js';
 import { checkConstructor, type AnyBufferOf, type TypedArray, type TypedArrayConstructor } from './typed-array.js';
 
 /** When a BufferPool clears arrays: never (the default), before lending, or when taken back. */
@@ -94,6 +94,8 @@ export interface BufferPoolStats extends PoolStats {
 
 const ZERO_POLICIES: readonly ZeroPolicy[] = ['never', 'rent', 'return'];
 
+const OPTION_KEYS: readonly (keyof BufferPoolOptions)[] = ['maxLength', 'perClass', 'zero', 'checked'];
+
 export class BufferPool<A extends TypedArray> {
   /** Class pools by log2 of their length, 0 .. log2(maxLength); past the end: oversized or invalid. */
   private readonly _classes: LocalPool<A>[];
@@ -113,6 +115,7 @@ export class BufferPool<A extends TypedArray> {
   constructor(ctor: TypedArrayConstructor<A>, options: BufferPoolOptions = {}) {
     const sample = checkConstructor(ctor);
     checkOptionsObject('BufferPool options', options);
+    checkKnownKeys('BufferPool', options, OPTION_KEYS);
     const maxLength =
       options.maxLength === undefined
         ? Math.max(1, DEFAULT_MAX_BYTES / ctor.BYTES_PER_ELEMENT)
@@ -121,7 +124,7 @@ export class BufferPool<A extends TypedArray> {
       throw new RangeError(`isopool: option \`maxLength\` must be a power of two, received ${describe(maxLength)}`);
     }
     const perClass = options.perClass === undefined ? DEFAULT_PER_CLASS : checkInteger('perClass', options.perClass, 0, 2 ** 20);
-    const zero = options.zero ?? 'never';
+    const zero = options.zero === undefined ? 'never' : options.zero;
     if (!ZERO_POLICIES.includes(zero)) {
       throw new RangeError(`isopool: option \`zero\` must be 'never', 'rent' or 'return', received ${describe(zero)}`);
     }

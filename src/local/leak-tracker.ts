@@ -8,7 +8,7 @@
  * if a report reads it), never the object, and a WeakSet says which lent objects are sampled; a
  * release looks an object up only while some sampled object is lent.
  */
-import { checkFunction, checkOptionsObject, describe } from '../validate.js';
+import { checkFunction, checkKnownKeys, checkOptionsObject, describe } from '../validate.js';
 
 /** Default leak sampling: 1 acquire in 64 pays the FinalizationRegistry round trip. */
 export const DEFAULT_LEAK_SAMPLE = 1 / 64;
@@ -29,6 +29,8 @@ export interface LeakOptions {
   sample?: number;
 }
 
+const LEAK_KEYS: readonly (keyof LeakOptions)[] = ['onLeak', 'sample'];
+
 /** `leaks` after checking: the callback and how many acquires apart samples are taken. */
 export interface ResolvedLeaks {
   readonly onLeak: (report: LeakReport) => void;
@@ -38,6 +40,7 @@ export interface ResolvedLeaks {
 export function resolveLeaks(leaks: unknown): ResolvedLeaks | undefined {
   if (leaks === undefined) return undefined;
   checkOptionsObject('option `leaks`', leaks);
+  checkKnownKeys('option `leaks`', leaks as object, LEAK_KEYS);
   const { onLeak, sample = DEFAULT_LEAK_SAMPLE } = leaks as LeakOptions;
   checkFunction('leaks.onLeak', onLeak, false);
   if (typeof sample !== 'number' || !(sample > 0 && sample <= 1)) {

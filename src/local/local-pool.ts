@@ -66,7 +66,7 @@ export class LocalPool<T extends object> extends PoolCore<T> {
     let wait: ResolvedWait;
     let obj: T | undefined;
     try {
-      wait = checkWaitOptions(options, 'acquireAsync');
+      wait = checkWaitOptions(options, `${this._name}.acquireAsync`);
       if (wait.signal?.aborted === true) return Promise.reject(wait.signal.reason);
       obj = this._waiters.size === 0 ? this.tryAcquire() : undefined;
     } catch (error) {

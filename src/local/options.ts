@@ -2,7 +2,7 @@
  * LocalPool's options, checked once at the public edge and resolved into a `LocalPoolConfig` that
  * the pool reads without checking again.
  */
-import { checkFunction, checkInteger, checkOptionsObject, checkString, describe, resolveChecked, checkBoolean } from '../validate.js';
+import { checkBoolean, checkFunction, checkInteger, checkKnownKeys, checkOptionsObject, checkString, describe, resolveChecked } from '../validate.js';
 import { resolveLeaks, type LeakOptions, type ResolvedLeaks } from './leak-tracker.js';
 
 /**
@@ -68,8 +68,14 @@ export interface LocalPoolConfig<T extends object> {
   readonly name: string;
 }
 
+/** Every option LocalPool takes: any other key is refused, naming the one meant when it is close. */
+const OPTION_KEYS: readonly (keyof LocalPoolOptions<object>)[] = [
+  'create', 'createBatch', 'reset', 'dispose', 'disposeBatch', 'max', 'limit', 'prefill', 'grow', 'checked', 'leaks', 'soft', 'name',
+];
+
 export function resolveLocalPoolOptions<T extends object>(options: LocalPoolOptions<T>): LocalPoolConfig<T> {
   checkOptionsObject('LocalPool options', options);
+  checkKnownKeys('LocalPool', options, OPTION_KEYS);
   checkFunction('create', options.create, options.createBatch !== undefined);
   checkFunction('createBatch', options.createBatch, true);
   checkFunction('reset', options.reset, true);
