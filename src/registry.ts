@@ -45,11 +45,22 @@ export function definePool<T extends object>(options: LocalPoolOptions<T>, name?
   if (options === null || typeof options !== 'object') {
     throw new TypeError(`isopool: definePool() takes LocalPool options, received ${describe(options)}`);
   }
+  refuseInitial(options, 'definePool()');
   resolveLocalPoolOptions(options);
   if (name !== undefined && typeof name !== 'string') {
     throw new TypeError(`isopool: definePool(options, name) takes a string name, received ${describe(name)}`);
   }
   return new PoolToken<T>(Symbol(name ?? options.name ?? 'isopool'), options);
+}
+
+/**
+ * The registry makes its pools on demand, and again after `closeLocalPool`: `initial` objects would
+ * seed a second pool after the first disposed them.
+ */
+function refuseInitial<T extends object>(options: LocalPoolOptions<T>, what: string): void {
+  if (options.initial !== undefined) {
+    throw new TypeError(`isopool: ${what} takes no \`initial\` objects: its pools are made on demand, again after closeLocalPool(), and one set of objects cannot seed them all (use \`prefill\`)`);
+  }
 }
 
 /** This isolate's pool for `token`, created on first use from the token's options. */
@@ -83,7 +94,10 @@ function lookup<T extends object>(key: PoolKey, options: LocalPoolOptions<T> | u
         : `isopool: getLocalPool(${describe(key)}) has no pool in this isolate yet and no options to create one`,
     );
   }
-  return localPools.getOrCreate(key, () => new LocalPool<T>(options) as unknown as LocalPool<object>) as unknown as LocalPool<T>;
+  return localPools.getOrCreate(key, () => {
+    refuseInitial(options, 'getLocalPool()');
+    return new LocalPool<T>(options) as unknown as LocalPool<object>;
+  }) as unknown as LocalPool<T>;
 }
 
 /** Closes and forgets this isolate's pool for `key`; the next `getLocalPool` makes a new one. */

@@ -62,6 +62,12 @@ keyed('definePool checks its options where it is called, unknown keys included',
   assert.throws(() => definePool({ create: () => ({}) }, 42 as unknown as string), /takes a string name, received 42/);
 });
 
+keyed('definePool and getLocalPool refuse initial objects: a pool made again after closeLocalPool would reuse disposed ones', () => {
+  assert.throws(() => definePool({ create: () => ({}), initial: [{}] }), /definePool\(\) takes no `initial` objects/);
+  assert.throws(() => getLocalPool('reg-initial', { create: () => ({}), initial: [{}] }), /getLocalPool\(\) takes no `initial` objects/);
+  assert.throws(() => getLocalPool('reg-typo', { create: () => ({}), prefil: 1 } as never), /did you mean `prefill`/);
+});
+
 keyed('closeLocalPool closes and forgets; the next call makes a new pool', () => {
   const token = definePool({ create: () => ({}) });
   const first = getLocalPool(token);
