@@ -51,7 +51,7 @@ export class LocalPool<T extends object> extends PoolCore<T> {
   static {
     inspectLocalPool = (pool) => ({
       waiterRecords: pool._waiters.held,
-      slot: pool._slotIdle ? 'full' : !pool._slotOn || pool._closed || pool._waiters.size > 0 ? 'locked' : 'empty',
+      slot: pool._slotIdle === 1 ? 'full' : !pool._slotOn || pool._closed || pool._waiters.size > 0 ? 'locked' : 'empty',
     });
   }
 
@@ -253,8 +253,8 @@ export class LocalPool<T extends object> extends PoolCore<T> {
    * `undefined` when none is idle. A woken SharedPool waiter takes one block this way, never a batch.
    */
   takeIdle(): T | undefined {
-    if (this._slotIdle) {
-      this._slotIdle = false;
+    if (this._slotIdle === 1) {
+      this._slotIdle = 0;
       this._hits++;
       return this._slot as T;
     }

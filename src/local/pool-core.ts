@@ -11,7 +11,8 @@
  * (`obj === slot`, flag clear) and sets the flag. No array, no Map, no Atomics, no allocation. As the
  * slot path admits nothing but the object the slot lent, it never lets in a primitive, `null`, a
  * foreign object or a release while nothing is lent, and it catches a second release of that object
- * at any distance, at no cost: the identity test replaces the `!= null` test the slot path had.
+ * at any distance, at no measured cost (the identity test replaces the `!= null` test the slot path
+ * had; figures under "Alternatives rejected").
  * Behind the slot sits a LIFO stack (a plain array) for nested and overlapping use, and behind the
  * stack the source (source.ts). Each policy is an object in a field assigned once in the
  * constructor, so a cold path's "is it on?" is one `!== undefined`: the checked-mode ledger, leak
@@ -50,6 +51,12 @@
  *   took a `typeof` test (2.90-2.99 against 2.22 ns a pair, Node 20.20.2, 2026-11-21,
  *   `node build/benchmarks/experiments/hot-path.js`) and a release while nothing is lent a read of
  *   `live`; both were left out, and `release(5)` was lent by the next acquire.
+ * - The idle flag as a boolean. Measured with `node build/benchmarks/cli.js --filter tls_get_put
+ *   --filter owner_slot_get_put --filter shared_tls_get_put --exact`, alternating a build of the
+ *   first design with one of this (Node 20.20.2, 2-vCPU AMD EPYC VM shared with other jobs):
+ *   with a boolean flag, 11 runs each at load 7-17 (2026-11-21 23:52 UTC), tls_get_put had a
+ *   median of 15 against 11 ns; with the flag as 0/1, 16 runs each at load 4-9 (2026-11-22 00:01
+ *   UTC), 7.96 against 8.54 ns (fastest 5.41 against 5.79), shared_tls_get_put 12.0 against 12.5.
  * - Swapping `acquire` per instance for a tracked variant: call sites would turn polymorphic for
  *   every pool in the program. A flag that disables the slot costs only the tracked pool.
  */
@@ -68,8 +75,11 @@ const NO_SLOT: NoSlot = Object.freeze({ noSlot: true });
 
 export abstract class PoolCore<T extends object> {
   // Hot fields: read by acquire() and release().
-  /** True when `_slot` holds an idle object: the next acquire takes it. */
-  protected _slotIdle = false;
+  /**
+   * 1 when `_slot` holds an idle object (the next acquire takes it), else 0. A small integer, not a
+   * boolean: a boolean flag measured slower on the slot path (see the essay's alternatives).
+   */
+  protected _slotIdle: 0 | 1 = 0;
   /** The object bound to the owner slot, idle in it or lent from it; NO_SLOT when none. */
   protected _slot: T | NoSlot = NO_SLOT;
   /** True when no policy has to see releases (no reset, ledger or leak tracking; slot on). */
@@ -132,8 +142,8 @@ export abstract class PoolCore<T extends object> {
 
   /** Lends an idle object, or makes one. Throws `ERR_POOL_EXHAUSTED` at `limit`, `ERR_CLOSED` after close. */
   acquire(): T {
-    if (this._slotIdle) {
-      this._slotIdle = false;
+    if (this._slotIdle === 1) {
+      this._slotIdle = 0;
       this._hits++;
       return this._slot as T;
     }
@@ -145,8 +155,8 @@ export abstract class PoolCore<T extends object> {
     if (this._hotRelease) {
       const slot = this._slot;
       if (obj === slot) {
-        if (!this._slotIdle) {
-          this._slotIdle = true;
+        if (this._slotIdle === 0) {
+          this._slotIdle = 1;
           return;
         }
       } else if (slot !== NO_SLOT && typeof obj === 'object' && obj !== null) {
@@ -168,8 +178,8 @@ export abstract class PoolCore<T extends object> {
 
   /** Like `acquire()`, but returns `undefined` instead of throwing when the pool is exhausted. */
   tryAcquire(): T | undefined {
-    if (this._slotIdle) {
-      this._slotIdle = false;
+    if (this._slotIdle === 1) {
+      this._slotIdle = 0;
       this._hits++;
       return this._slot as T;
     }
@@ -237,13 +247,13 @@ export abstract class PoolCore<T extends object> {
   }
 
   protected _idle(): number {
-    return this._stack.length + (this._slotIdle ? 1 : 0);
+    return this._stack.length + this._slotIdle;
   }
 
   private _releaseSlow(obj: T): void {
     if (obj === null || (typeof obj !== 'object' && typeof obj !== 'function')) throw notAnObject(this._name, obj);
     if (this._ledger !== undefined) this._ledger.release(obj);
-    else if (obj !== this._slot || this._slotIdle) this._refuseNotLent(obj);
+    else if (obj !== this._slot || this._slotIdle === 1) this._refuseNotLent(obj);
     // The slot's lent object is back: unbind it, or it would stay "lent" wherever it goes now.
     if (obj === this._slot) this._slot = NO_SLOT;
     if (this._leaks !== undefined) this._leaks.release(obj);
@@ -278,9 +288,9 @@ export abstract class PoolCore<T extends object> {
    */
   private _refuseNotLent(obj: T): void {
     const stack = this._stack;
-    if ((obj === this._slot && this._slotIdle) || (stack.length > 0 && stack[stack.length - 1] === obj)) throw alreadyIdle(this._name);
+    if ((obj === this._slot && this._slotIdle === 1) || (stack.length > 0 && stack[stack.length - 1] === obj)) throw alreadyIdle(this._name);
     const lent = this._live - this._idle();
-    const slotLent = this._slot !== NO_SLOT && !this._slotIdle ? 1 : 0;
+    const slotLent = this._slot !== NO_SLOT && this._slotIdle === 0 ? 1 : 0;
     if (lent - slotLent <= 0) throw notLent(this._name, lent === 0);
   }
 
@@ -292,7 +302,7 @@ export abstract class PoolCore<T extends object> {
   private _store(obj: T): void {
     const stack = this._stack;
     const room = stack.length < this._stackCap;
-    if (this._slotOn && !this._slotIdle) {
+    if (this._slotOn && this._slotIdle === 0) {
       // Leak tracking: an acquire due for sampling must find the slot empty, so it takes the cold path.
       const due = room && this._leaks !== undefined && this._leaks.isDue(this._hits + this._misses + 1);
       if ((this._slot === NO_SLOT || !room) && !due) {
@@ -345,16 +355,16 @@ export abstract class PoolCore<T extends object> {
 
   /** Takes the idle object out of the owner slot, if there is one, and unbinds the slot. */
   protected _takeSlot(): T | undefined {
-    const obj = this._slotIdle ? (this._slot as T) : undefined;
+    const obj = this._slotIdle === 1 ? (this._slot as T) : undefined;
     this._slot = NO_SLOT;
-    this._slotIdle = false;
+    this._slotIdle = 0;
     return obj;
   }
 
   /** Puts an idle object in the owner slot (when filling the pool up front). */
   protected _putInSlot(obj: T): void {
     this._slot = obj;
-    this._slotIdle = true;
+    this._slotIdle = 1;
   }
 
   // ---------------------------------------------------------------------------------------------
