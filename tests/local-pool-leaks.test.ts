@@ -92,7 +92,7 @@ test('a leak frees room for a waiter even when onLeak throws, and the error stil
 });
 
 test('a tracked pool serves acquire/release pairs from the owner slot between samples (regression: leak tracking turned the owner slot off and cost every acquire the cold path)', () => {
-  const pool = new LocalPool<object>({ create: () => ({}), leaks: { onLeak() {}, sample: 1 / 4 } });
+  const pool = new LocalPool<object>({ create: () => ({}), leaks: { onLeak() {}, sample: 1 / 4 }, checked: false });
   const a = pool.acquire(); // acquire 1: made on the cold path
   pool.release(a);
   let fromSlot = 0;

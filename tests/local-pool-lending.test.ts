@@ -127,11 +127,11 @@ checks('release(5), strings, booleans, symbols and bigints are a TypeError in un
 });
 
 checks('a release while nothing is lent throws ERR_DOUBLE_RELEASE in every mode and stats.lent never goes negative (regression: releasing never-lent objects drove stats.lent to -1)', () => {
-  const fresh = new LocalPool<object>({ create: () => ({}) });
+  const fresh = new LocalPool<object>({ create: () => ({}), checked: false });
   throwsCode(() => fresh.release({}), ErrorCode.DOUBLE_RELEASE, /while none is lent/);
-  const prefilled = new LocalPool<object>({ create: () => ({}), prefill: 3 });
+  const prefilled = new LocalPool<object>({ create: () => ({}), prefill: 3, checked: false });
   throwsCode(() => prefilled.release({}), ErrorCode.DOUBLE_RELEASE, /while none is lent/);
-  const used = new LocalPool<object>({ create: () => ({}), max: 0 });
+  const used = new LocalPool<object>({ create: () => ({}), max: 0, checked: false });
   used.release(used.acquire());
   throwsCode(() => used.release({}), ErrorCode.DOUBLE_RELEASE);
   const checked = new LocalPool<object>({ create: () => ({}), checked: true });
@@ -140,7 +140,7 @@ checks('a release while nothing is lent throws ERR_DOUBLE_RELEASE in every mode 
 });
 
 checks('with only the owner slot\'s object lent, releasing any other object throws ERR_DOUBLE_RELEASE (unchecked)', () => {
-  const pool = new LocalPool<object>({ create: () => ({}) });
+  const pool = new LocalPool<object>({ create: () => ({}), checked: false });
   const a = pool.acquire();
   const b = pool.acquire();
   pool.release(a);
@@ -151,7 +151,7 @@ checks('with only the owner slot\'s object lent, releasing any other object thro
 });
 
 checks('a second release of the object the owner slot lent is refused however many other objects came and went between', () => {
-  const pool = new LocalPool<object>({ create: () => ({}) });
+  const pool = new LocalPool<object>({ create: () => ({}), checked: false });
   const a = pool.acquire();
   pool.release(a); // a is idle in the slot
   const others = [pool.acquire(), pool.acquire(), pool.acquire()]; // a, then two new objects

@@ -123,7 +123,7 @@ seeded('initial objects are idle from the start, counted as created, and lent be
 
 seeded('releasing the initial objects before lending them is refused, not counted (regression: seeding by release drove stats.lent negative)', () => {
   const mine = [{}, {}];
-  const pool = new LocalPool<object>({ create: () => ({}) });
+  const pool = new LocalPool<object>({ create: () => ({}), checked: false });
   throwsCode(() => pool.release(mine[0]!), ErrorCode.DOUBLE_RELEASE);
   const seededPool = new LocalPool<object>({ create: () => ({}), initial: mine });
   assert.equal([seededPool.stats.idle, seededPool.stats.lent], [2, 0]);

@@ -118,19 +118,22 @@ batch('createBatch putting a primitive or a promise in out is a TypeError; the o
   }
 });
 
-batch('checked mode refuses a batch with one object twice, or an object lent now', () => {
+batch('checked mode refuses a batch with one object twice (the second is idle in the pool); one it lent may come back through the source, as a block another isolate released comes back to a SharedPool cache under ISOPOOL_CHECKED=1', () => {
   const o = {};
   const twice = new LocalPool<object>({ createBatch: (_n, out) => ((out[0] = o), (out[1] = o), 2), grow: 2, checked: true });
   assert.throws(() => twice.acquire(), /`createBatch` gave an object this pool already holds/);
   assert.equal([twice.stats.created, twice.stats.idle], [1, 1]);
-  const again = new LocalPool<object>({ createBatch: (_n, out) => ((out[0] = o), 1), checked: true });
-  again.acquire();
-  assert.throws(() => again.acquire(), /already holds/);
+  const idle = { n: 1 };
+  const again = new LocalPool<object>({ createBatch: (_n, out) => ((out[0] = idle), 1), checked: true });
+  const lent = again.acquire();
+  assert.is(again.acquire(), lent, 'the lent object came back through the source and is lent again');
+  again.release(lent);
+  assert.throws(() => again.release(lent), /not lent/, 'and it is lent once, not twice');
 });
 
 batch('disposeBatch takes the older half of the stack when a release overflows, and counts it discarded (regression: spilled objects were not counted)', () => {
   const spilled: object[][] = [];
-  const pool = new LocalPool<{ n: number }>({ create: (() => { let n = 0; return () => ({ n: n++ }); })(), max: 5, disposeBatch: (objs) => void spilled.push([...objs]) });
+  const pool = new LocalPool<{ n: number }>({ create: (() => { let n = 0; return () => ({ n: n++ }); })(), max: 5, disposeBatch: (objs) => void spilled.push([...objs]), checked: false });
   const objs = Array.from({ length: 6 }, () => pool.acquire());
   for (const o of objs) pool.release(o);
   // stack = [0,1,2,3] full, so objs[4] fills the slot; releasing objs[5] spills [0,1] and keeps [2,3,5]

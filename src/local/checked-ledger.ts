@@ -2,7 +2,7 @@
  * Checked mode's ledger: the objects a pool holds now (idle or lent), the ones it has lent, and the
  * ones it has let go, in WeakSets, so that any release of a foreign object or of an object not lent
  * throws, whatever traffic came between, and a source that hands over an object the pool already
- * holds (a `create` returning one object twice) is refused. A WeakSet lookup costs a few ns
+ * holds (a `create` returning one object twice, a batch repeating one) is refused. A WeakSet lookup costs a few ns
  * (benchmarks/experiments/buffer-pool.ts), so checked mode also turns the owner slot off (every
  * acquire and release takes the cold path, where the ledger sees it): a mode for tests and
  * debugging (`checked: true` or ISOPOOL_CHECKED=1).
@@ -22,12 +22,13 @@ export class CheckedLedger<T extends object> {
   }
 
   /**
-   * An object joins the pool (made by its source, given in `initial`, or admitted from outside).
-   * An object that left may come back (a batch source's objects go home and return); one the pool
-   * holds now may not.
+   * An object joins the pool, from `from` (named in the refusal). A `create` or `initial` object must
+   * be new to the pool (`fresh`). A batch source or an admitted block may hand back an object the
+   * pool has lent, since it can come home another way (a SharedPool block released by another
+   * isolate); one idle here is refused in every case. An object that left may come back.
    */
-  add(obj: T, from: string): void {
-    if (this._held.has(obj)) {
+  add(obj: T, from: string, fresh: boolean): void {
+    if (this._held.has(obj) && (fresh || !this._lent.delete(obj))) {
       throw new TypeError(`isopool: ${this._poolName}'s ${from} gave an object this pool already holds: each object must be new to the pool`);
     }
     this._held.add(obj);

@@ -76,7 +76,7 @@ export class LocalPool<T extends object> extends PoolCore<T> {
     const stack = this._stack;
     this._make(prefill, this._slotOn ? 1 : 0);
     for (const obj of initial) {
-      this._countIn(obj, 'option `initial`');
+      this._countIn(obj, 'option `initial`', true);
       stack.push(obj);
     }
     if (stack.length > this._stackCap) {
@@ -271,7 +271,7 @@ export class LocalPool<T extends object> extends PoolCore<T> {
    * balanced. `miss` counts it as an acquire that went past the pool.
    */
   admit(obj: T, miss: boolean): void {
-    if (this._ledger !== undefined) this._ledger.add(obj, 'admit()');
+    if (this._ledger !== undefined) this._ledger.add(obj, 'admit()', false);
     this._live++;
     if (miss) this._misses++;
     this._onLend(obj);

@@ -115,8 +115,8 @@ export abstract class PoolCore<T extends object> {
     this._config = config;
     const name = config.name;
     this._name = name;
-    const made = config.createBatch !== undefined ? '`createBatch`' : '`create`';
-    this._source = new ObjectSource(config.create, config.createBatch, name, (obj) => this._countIn(obj, made));
+    const batch = config.createBatch !== undefined;
+    this._source = new ObjectSource(config.create, config.createBatch, name, (obj) => this._countIn(obj, batch ? '`createBatch`' : '`create`', !batch));
     this._ledger = config.checked ? new CheckedLedger<T>(name) : undefined;
     this._leaks =
       config.leaks === undefined
@@ -239,9 +239,9 @@ export abstract class PoolCore<T extends object> {
     return n <= 0 ? 0 : this._source.make(n, this._stack);
   }
 
-  /** A new object joins the pool (`from` names who gave it, for checked mode's refusal). */
-  protected _countIn(obj: T, from: string): void {
-    if (this._ledger !== undefined) this._ledger.add(obj, from);
+  /** A new object joins the pool (`from` and `fresh` are for checked mode's ledger, see its `add`). */
+  protected _countIn(obj: T, from: string, fresh: boolean): void {
+    if (this._ledger !== undefined) this._ledger.add(obj, from, fresh);
     this._live++;
     this._created++;
   }
