@@ -7,7 +7,7 @@ import { BufferPool, type BufferPoolOptions } from './buffer/buffer-pool.js';
 import type { TypedArray, TypedArrayConstructor } from './buffer/typed-array.js';
 import { IsolateMap } from './isolate-map.js';
 import { LocalPool } from './local/local-pool.js';
-import type { LocalPoolOptions } from './local/options.js';
+import { resolveLocalPoolOptions, type LocalPoolOptions } from './local/options.js';
 import { describe } from './validate.js';
 
 /**
@@ -38,13 +38,29 @@ const bufferPools = new IsolateMap<TypedArrayConstructor<TypedArray>, BufferPool
 
 /**
  * Defines a per-isolate pool once, at module level; `getLocalPool(token)` then returns this isolate's
- * pool for it, typed. `name` (default `options.name`) only labels the key for debugging.
+ * pool for it, typed. `name` (default `options.name`) only labels the key for debugging. The options
+ * are checked here, so a bad one fails where it is written, not at some isolate's first use.
  */
 export function definePool<T extends object>(options: LocalPoolOptions<T>, name?: string): PoolToken<T> {
   if (options === null || typeof options !== 'object') {
     throw new TypeError(`isopool: definePool() takes LocalPool options, received ${describe(options)}`);
   }
+  refuseInitial(options, 'definePool()');
+  resolveLocalPoolOptions(options);
+  if (name !== undefined && typeof name !== 'string') {
+    throw new TypeError(`isopool: definePool(options, name) takes a string name, received ${describe(name)}`);
+  }
   return new PoolToken<T>(Symbol(name ?? options.name ?? 'isopool'), options);
+}
+
+/**
+ * The registry makes its pools on demand, and again after `closeLocalPool`: `initial` objects would
+ * seed a second pool after the first disposed them.
+ */
+function refuseInitial<T extends object>(options: LocalPoolOptions<T>, what: string): void {
+  if (options.initial !== undefined) {
+    throw new TypeError(`isopool: ${what} takes no \`initial\` objects: its pools are made on demand, again after closeLocalPool(), and one set of objects cannot seed them all (use \`prefill\`)`);
+  }
 }
 
 /** This isolate's pool for `token`, created on first use from the token's options. */
@@ -78,7 +94,10 @@ function lookup<T extends object>(key: PoolKey, options: LocalPoolOptions<T> | u
         : `isopool: getLocalPool(${describe(key)}) has no pool in this isolate yet and no options to create one`,
     );
   }
-  return localPools.getOrCreate(key, () => new LocalPool<T>(options) as unknown as LocalPool<object>) as unknown as LocalPool<T>;
+  return localPools.getOrCreate(key, () => {
+    refuseInitial(options, 'getLocalPool()');
+    return new LocalPool<T>(options) as unknown as LocalPool<object>;
+  }) as unknown as LocalPool<T>;
 }
 
 /** Closes and forgets this isolate's pool for `key`; the next `getLocalPool` makes a new one. */
@@ -87,8 +106,10 @@ export function closeLocalPool(key: PoolKey | PoolToken<object>): boolean {
   if (key instanceof PoolToken) {
     mapKey = key.key;
     key._pool = undefined;
-  } else {
+  } else if (typeof key === 'string' || typeof key === 'symbol') {
     mapKey = key;
+  } else {
+    throw new TypeError(`isopool: closeLocalPool() takes a string, a symbol or a definePool() token, received ${describe(key)}`);
   }
   const pool = localPools.delete(mapKey);
   if (pool === undefined) return false;

@@ -5,11 +5,14 @@
  *
  * The trick is reusify's own, kept: one idle object, the *spare*, is always made ahead (reusify
  * calls the constructor once when the pool is made), and `get()` hands the spare out and takes the
- * next one from a LocalPool with `max: 1`. That LocalPool's owner slot serves the steady pattern
- * (get, use, release, get, ...) at its hot-path cost; a release that finds the slot taken goes to
- * the LocalPool's `dispose`, which appends the object to a bounded FIFO ring, and the LocalPool's
- * `create` takes from that ring before it calls the constructor. So objects released in a burst come
- * back in release order, as reusify's own test.js asserts (run by tests/reusify.test.ts).
+ * next one from a LocalPool with `max: 1`. A release goes to that LocalPool: into its owner slot
+ * when the slot is free, else to its `dispose`, which appends the object to a bounded FIFO ring, and
+ * the LocalPool's `create` takes from that ring before it calls the constructor. So objects released
+ * in a burst come back in release order, as reusify's own test.js asserts (run by
+ * tests/reusify.test.ts). The object a caller releases is the spare of the `get()` before last, not
+ * the object the LocalPool lent last, so its release takes LocalPool's cold path (the owner slot's
+ * fast path admits only the object it lent last): about twice reusify's time a pair
+ * (`isopool_reusify_get_put` against `reusify_get_put` in `npm run bench`).
  *
  * Invariants: every idle object is in exactly one of three places: the spare, the owner slot, the
  * ring. `release()` refuses an object that is idle in any of them (the spare by identity, the slot
@@ -22,10 +25,8 @@
  *
  * Alternatives rejected: a plain LocalPool with a stack behind the slot is LIFO, so after a burst of
  * releases it lends the last one first, and reusify's test.js ("reuse more than 2 objects") fails
- * on it. A WeakSet of the ring's objects for the double-release check: the ring is rarely empty
- * after a burst (the steady pattern only cycles the slot), so every release paid the lookup, 24 ns
- * a get/release pair against reusify's 10 (`npm run bench -- --filter reusify`, two runs, Node
- * v20.20.2, 2-vCPU AMD EPYC VM, 2026-11-21).
+ * on it. A WeakSet of the ring's objects for the double-release check: every release would pay the
+ * lookup.
  */
 import { ErrorCode, PoolError } from './errors.js';
 import { LocalPool } from './local/local-pool.js';
@@ -107,7 +108,9 @@ export function reusify<T extends ReusifyNode>(Constructor: new () => T, options
     create: () => ring.shift() ?? new Constructor(),
     dispose: (obj) => void ring.push(obj),
   });
-  let spare = new Constructor();
+  // The spare is lent by the pool like every later one, so the pool counts it as lent when it
+  // comes back (a release of an object the pool never lent would be refused).
+  let spare = pool.acquire();
 
   function get(): T {
     const current = spare;

@@ -81,41 +81,63 @@ export function resolveChecked(value: unknown): boolean {
 }
 
 /**
- * Throws a TypeError naming the first own key of `options` that is not in `allowed`, with the
- * allowed key it most likely meant when one is close (a typo, or a peer library's spelling such as
- * `maxSize` or `idleTimeoutMillis`); `what` names the call, e.g. `ResourcePool options`.
+ * Throws a TypeError for the first own key of `options` that is not in `allowed`, naming it and,
+ * when one is close (a typo, another case, a prefix: `maxSize` for `max`), the option meant;
+ * otherwise listing the options there are. `what` names whose options they are (`LocalPool`,
+ * `BufferPool`, `LocalPool.acquireAsync()`, ...); `options` is already known to be an object.
  */
 export function checkKnownKeys(what: string, options: object, allowed: readonly string[]): void {
   for (const key of Object.keys(options)) {
     if (allowed.includes(key)) continue;
     const meant = closestKey(key, allowed);
-    throw new TypeError(`isopool: unknown option \`${key}\` in ${what}${meant === undefined ? '' : ` (did you mean \`${meant}\`?)`}`);
+    throw new TypeError(
+      `isopool: unknown option \`${key}\` for ${what}` +
+        (meant === undefined ? `; its options are ${allowed.map((k) => `\`${k}\``).join(', ')}` : ` (did you mean \`${meant}\`?)`),
+    );
   }
 }
 
-/** The allowed key within edit distance 2 of `key`, else the longest one `key` contains; case-insensitive. */
+/**
+ * The allowed key closest to `key`: same letters in another case, one a prefix of the other (3
+ * letters or more), or within an edit distance of a third of the longer name (at least 1). Ties
+ * go to the first in `allowed`.
+ */
 function closestKey(key: string, allowed: readonly string[]): string | undefined {
   const k = key.toLowerCase();
   let best: string | undefined;
-  let bestDistance = 3;
-  for (const a of allowed) {
-    const d = editDistance(k, a.toLowerCase());
-    if (d < bestDistance) [best, bestDistance] = [a, d];
+  let bestScore = Infinity;
+  for (const option of allowed) {
+    const o = option.toLowerCase();
+    let score: number;
+    if (k === o) score = 0;
+    else if (Math.min(k.length, o.length) >= 3 && (k.startsWith(o) || o.startsWith(k))) score = 1;
+    else {
+      const d = editDistance(k, o);
+      score = d <= Math.max(1, Math.floor(Math.max(k.length, o.length) / 3)) ? d : Infinity;
+    }
+    if (score < bestScore) {
+      bestScore = score;
+      best = option;
+    }
   }
-  if (best !== undefined) return best;
-  for (const a of allowed) if (a.length >= 3 && k.includes(a.toLowerCase()) && a.length > (best?.length ?? 0)) best = a;
   return best;
 }
 
-/** Levenshtein distance: insertions, deletions and substitutions turning `a` into `b`. */
+/** Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours. */
 function editDistance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  // Three rolling rows of the dynamic-programming table: two back for the swap case.
+  let prev2: number[] = [];
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
-    const next = [i];
+    const row = [i];
     for (let j = 1; j <= b.length; j++) {
-      next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2]! + 1);
+      row.push(d);
     }
-    row = next;
+    prev2 = prev;
+    prev = row;
   }
-  return row[b.length]!;
+  return prev[b.length]!;
 }

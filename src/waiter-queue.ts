@@ -25,7 +25,7 @@
  * `timeout` is a number of ms from 0 to MAX_TIMEOUT (setTimeout's largest delay), or `Infinity` for
  * none. A larger finite delay is refused rather than passed on: setTimeout fires it after ~1 ms.
  */
-import { describe } from './validate.js';
+import { checkKnownKeys, describe } from './validate.js';
 
 /** setTimeout's largest delay (2^31 - 1 ms); a longer one fires at once in Node and browsers. */
 export const MAX_TIMEOUT = 2 ** 31 - 1;
@@ -60,6 +60,8 @@ export interface ResolvedWait {
 
 const NO_WAIT: ResolvedWait = Object.freeze({ signal: undefined, timeout: Infinity });
 
+const WAIT_KEYS: readonly (keyof WaitOptions)[] = ['signal', 'timeout'];
+
 /** Checks a `timeout` alone (acquireSync takes no signal); `Infinity` when undefined. */
 export function checkTimeout(timeout: unknown): number {
   if (timeout === undefined) return Infinity;
@@ -75,6 +77,7 @@ export function checkWaitOptions(options: unknown, method: string): ResolvedWait
   if (options === null || typeof options !== 'object') {
     throw new TypeError(`isopool: ${method}() options must be an object, received ${describe(options)}`);
   }
+  checkKnownKeys(`${method}()`, options, WAIT_KEYS);
   const { signal, timeout } = options as WaitOptions;
   const ms = checkTimeout(timeout);
   if (signal !== undefined && !isAbortSignal(signal)) {

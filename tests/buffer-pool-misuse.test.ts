@@ -41,6 +41,23 @@ misuse('an array whose buffer was detached has no class size: ERR_FOREIGN_OBJECT
   throwsCode(() => pool.return(a), ErrorCode.FOREIGN_OBJECT, /no class size/);
 });
 
+misuse('rent never lends an array whose buffer was detached while it sat idle: it is dropped (regression: rent lent a length-0 array)', () => {
+  for (const options of [{ zero: 'never' }, { zero: 'rent' }, { checked: true }] as const) {
+    const pool = new BufferPool(Uint8Array, options);
+    const [a, b] = [pool.rent(16), pool.rent(16)];
+    pool.return(a);
+    pool.return(b); // b in the owner slot, a on the stack
+    // Stale references detach both idle arrays' buffers (as a transfer to a worker would).
+    structuredClone([a.buffer, b.buffer], { transfer: [a.buffer, b.buffer] });
+    const c = pool.rent(16);
+    assert.is(c.length, 16);
+    assert.ok(c !== a && c !== b, 'a new array');
+    const s = pool.stats;
+    assert.equal([s.discarded, s.lent, s.idle, s.created], [2, 1, 0, 3]);
+    pool.return(c);
+  }
+});
+
 misuse('returning the array just returned throws ERR_DOUBLE_RELEASE even unchecked', () => {
   const pool = new BufferPool(Uint8Array, { checked: false });
   const a = pool.rent(8);

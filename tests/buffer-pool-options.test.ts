@@ -43,6 +43,11 @@ options('bad arguments are TypeError / RangeError naming the option and the valu
     [() => new BufferPool(Uint8Array, { perClass: -1 }), /`perClass` must be between 0 and \d+, received -1/, RangeError],
     [() => new BufferPool(Uint8Array, { zero: 'always' as 'rent' }), /`zero` must be 'never', 'rent' or 'return', received "always"/, RangeError],
     [() => new BufferPool(Uint8Array, { checked: 1 as unknown as boolean }), /`checked` must be a boolean, received 1/, TypeError],
+    // regression: `zero: null` passed as the default
+    [() => new BufferPool(Uint8Array, { zero: null as unknown as 'rent' }), /`zero` must be 'never', 'rent' or 'return', received null/, RangeError],
+    // regression: unknown keys were silently ignored
+    [() => new BufferPool(Uint8Array, { maxlength: 64 } as never), /unknown option `maxlength` for BufferPool \(did you mean `maxLength`\?\)/, TypeError],
+    [() => new BufferPool(Uint8Array, { size: 64 } as never), /unknown option `size` for BufferPool; its options are `maxLength`, `perClass`, `zero`, `checked`/, TypeError],
   ];
   for (const [fn, message, type] of cases) {
     try {

@@ -58,6 +58,30 @@ use('use releases when an async callback rejects', async () => {
   assert.is(pool.stats.lent, 0);
 });
 
+use("use releases the object when the result's `then` getter throws (regression: the object stayed lent forever)", () => {
+  const pool = new LocalPool({ create: () => ({}) });
+  const result = Object.defineProperty({}, 'then', {
+    get() {
+      throw new Error('then getter');
+    },
+  });
+  assert.throws(() => pool.use(() => result), /then getter/);
+  assert.equal([pool.stats.lent, pool.stats.idle], [0, 1]);
+});
+
+use('use releases once whatever a thenable result does: a throwing then, callbacks called twice, both called', async () => {
+  const pool = new LocalPool({ create: () => ({}), checked: true }); // checked: a second release would throw
+  const throwing = { then() { throw new Error('then threw'); } };
+  await rejectsWith(pool.use(() => throwing) as unknown as Promise<unknown>, (e) => (e as Error).message === 'then threw');
+  const twice = { then(ok: (v: number) => void) { ok(1); ok(2); } };
+  assert.is(await (pool.use(() => twice) as unknown as Promise<number>), 1);
+  const both = { then(ok: (v: number) => void, fail: (e: unknown) => void) { ok(3); fail(new Error('late')); } };
+  assert.is(await (pool.use(() => both) as unknown as Promise<number>), 3);
+  const after = { then(ok: (v: number) => void) { ok(4); throw new Error('after'); } };
+  assert.is(await (pool.use(() => after) as unknown as Promise<number>), 4);
+  assert.equal([pool.stats.lent, pool.stats.idle], [0, 1]);
+});
+
 use('use rejects a non-function', () => {
   const pool = new LocalPool({ create: () => ({}) });
   assert.throws(() => pool.use(5 as unknown as () => void), /use\(\) takes a function, received 5/);

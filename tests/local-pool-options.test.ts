@@ -73,4 +73,14 @@ test('leaks needs an onLeak function and a sample in (0, 1]', () => {
   rejects({ create, leaks: { onLeak() {}, sample: 10n } }, RangeError, /received 10n/);
 });
 
+test('an unknown option is a TypeError naming it and the option meant (regression: typos like maxSize were silently ignored)', () => {
+  rejects({ create, maxSize: 4 }, TypeError, /unknown option `maxSize` for LocalPool \(did you mean `max`\?\)/);
+  rejects({ create, prefil: 2 }, TypeError, /unknown option `prefil` for LocalPool \(did you mean `prefill`\?\)/);
+  rejects({ create, Limit: 2 }, TypeError, /did you mean `limit`/);
+  rejects({ create, creatBatch: () => 0 }, TypeError, /did you mean `createBatch`/);
+  rejects({ create, validate: () => true }, TypeError, /unknown option `validate` for LocalPool; its options are `create`, `createBatch`, `reset`, .*`name`$/);
+  rejects({ create, max: undefined, sise: undefined }, TypeError, /unknown option `sise`/);
+  rejects({ create, leaks: { onLeak() {}, sampel: 1 } }, TypeError, /unknown option `sampel` for option `leaks` \(did you mean `sample`\?\)/);
+});
+
 test.run();

@@ -133,6 +133,44 @@ ends('timeout: Infinity waits until served; a timeout over 2^31-1 ms and null op
   );
 });
 
+ends('a signal that is not an AbortSignal, given with a timeout, rejects at once with a TypeError naming it, and no timer fires later (regression: the timer threw an uncaught TypeError that crashed Node)', async () => {
+  const uncaught: unknown[] = [];
+  const onError = (e: unknown) => void uncaught.push(e);
+  process.on('uncaughtException', onError);
+  try {
+    const pool = new LocalPool({ create: () => ({}), limit: 1 });
+    const held = pool.acquire();
+    for (const signal of [{}, 'abort', { aborted: false }]) {
+      await rejectsWith(pool.acquireAsync({ signal: signal as AbortSignal, timeout: 5 }), (e) => e instanceof TypeError && /option `signal` of LocalPool\.acquireAsync\(\) must be an AbortSignal/.test((e as Error).message));
+      assert.is(pool.stats.waiting, 0);
+    }
+    // Past the timeouts those calls asked for: a timer left behind would have fired by now.
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    assert.equal(uncaught, []);
+    const next = pool.acquireAsync({ timeout: 1_000 });
+    pool.release(held);
+    assert.is(await next, held);
+  } finally {
+    process.off('uncaughtException', onError);
+  }
+});
+
+ends('a signal whose addEventListener throws rejects that call, leaves stats.waiting at 0, and idle objects are lent at once after it (regression: stats.waiting stuck at -1 made every acquireAsync wait)', async () => {
+  const pool = new LocalPool({ create: () => ({}), limit: 2 });
+  const held = pool.acquire();
+  pool.acquire();
+  const signal = { aborted: false, addEventListener() { throw new Error('no listeners'); }, removeEventListener() {} } as unknown as AbortSignal;
+  await rejectsWith(pool.acquireAsync({ signal, timeout: 50 }), (e) => (e as Error).message === 'no listeners');
+  assert.is(pool.stats.waiting, 0);
+  pool.release(held);
+  assert.is(await pool.acquireAsync(), held); // idle, so served at once
+});
+
+ends('an unknown acquireAsync option is a TypeError naming the one meant (regression: { timout: 5 } waited forever)', async () => {
+  const pool = new LocalPool({ create: () => ({}) });
+  await rejectsWith(pool.acquireAsync({ timout: 5 } as never), (e) => e instanceof TypeError && /unknown option `timout` for LocalPool\.acquireAsync\(\) \(did you mean `timeout`\?\)/.test((e as Error).message));
+});
+
 ends('rejects with the abort reason, before or while waiting', async () => {
   const pool = new LocalPool({ create: () => ({}), limit: 1 });
   const a = pool.acquire();

@@ -50,6 +50,24 @@ keyed('bad keys and bad definePool options are TypeErrors', () => {
   assert.throws(() => definePool(null as unknown as { create: () => object }), /definePool\(\) takes LocalPool options, received null/);
 });
 
+keyed('closeLocalPool of anything but a string, a symbol or a token is a TypeError (regression: closeLocalPool(42) returned false)', () => {
+  for (const bad of [42, null, undefined, {}]) {
+    assert.throws(() => closeLocalPool(bad as unknown as string), (e: unknown) => e instanceof TypeError && /closeLocalPool\(\) takes a string, a symbol or a definePool\(\) token/.test((e as Error).message));
+  }
+});
+
+keyed('definePool checks its options where it is called, unknown keys included', () => {
+  assert.throws(() => definePool({ create: () => ({}), max: -1 }), RangeError);
+  assert.throws(() => definePool({ create: () => ({}), maxSize: 4 } as never), /unknown option `maxSize` for LocalPool \(did you mean `max`\?\)/);
+  assert.throws(() => definePool({ create: () => ({}) }, 42 as unknown as string), /takes a string name, received 42/);
+});
+
+keyed('definePool and getLocalPool refuse initial objects: a pool made again after closeLocalPool would reuse disposed ones', () => {
+  assert.throws(() => definePool({ create: () => ({}), initial: [{}] }), /definePool\(\) takes no `initial` objects/);
+  assert.throws(() => getLocalPool('reg-initial', { create: () => ({}), initial: [{}] }), /getLocalPool\(\) takes no `initial` objects/);
+  assert.throws(() => getLocalPool('reg-typo', { create: () => ({}), prefil: 1 } as never), /did you mean `prefill`/);
+});
+
 keyed('closeLocalPool closes and forgets; the next call makes a new pool', () => {
   const token = definePool({ create: () => ({}) });
   const first = getLocalPool(token);

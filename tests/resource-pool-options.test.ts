@@ -66,7 +66,7 @@ options('unknown keys are refused, naming the key and the option meant', () => {
   for (const [key, meant] of cases) {
     assert.throws(make({ [key]: 1 }), (e: unknown) => {
       const m = (e as Error).message;
-      return e instanceof TypeError && m.includes(`unknown option \`${key}\` in ResourcePool options`) && (meant === undefined ? !m.includes('did you mean') : m.includes(`did you mean \`${meant}\`?`));
+      return e instanceof TypeError && m.includes(`unknown option \`${key}\` for ResourcePool`) && (meant === undefined ? !m.includes('did you mean') : m.includes(`did you mean \`${meant}\`?`));
     });
   }
 });
@@ -94,7 +94,7 @@ calls('acquire options: an object with a number timeout and an AbortSignal, noth
     [null, /acquire\(\) options must be an object, received null/],
     [{ timeout: -1 }, /`timeout` must be a number of ms from 0 .* received -1/],
     [{ signal: {} }, /`signal` of ResourcePool\.acquire\(\) must be an AbortSignal/],
-    [{ timeoutMillis: 5 }, /unknown option `timeoutMillis` in ResourcePool\.acquire\(\) options \(did you mean `timeout`\?\)/],
+    [{ timeoutMillis: 5 }, /unknown option `timeoutMillis` for ResourcePool\.acquire\(\) \(did you mean `timeout`\?\)/],
   ];
   for (const [opts, message] of bad) {
     const error = await rejection(pool.acquire(opts as never));

@@ -144,4 +144,11 @@ pools('SharedPool.acquireAsync(null) and (42) are refused, not taken as "no opti
   shared.close();
 });
 
+pools('SharedPool.acquireAsync refuses an unknown option as LocalPool does, naming the one meant', async () => {
+  const shared = SharedPool.create({ blockSize: 64, blocks: 1 });
+  const r = await settled(shared.acquireAsync({ singal: undefined } as never));
+  assert.ok(r.error instanceof TypeError && /unknown option `singal` for SharedPool\.acquireAsync\(\) \(did you mean `signal`\?\)/.test((r.error as Error).message), String(r.error));
+  shared.close();
+});
+
 pools.run();

@@ -16,6 +16,10 @@
  *   array only if it is there and its length is still a class size (a detached buffer has length 0).
  *   So an array the pool did not rent is always `ERR_FOREIGN_OBJECT`, in checked mode or not, and a
  *   `Buffer` or a view of someone else's memory can never enter a class.
+ * - `rent()` never lends a detached array. A holder that kept a reference after `return()` can still
+ *   transfer the idle array's buffer (to a worker, or `structuredClone` with `transfer`); the rent
+ *   that takes it sees length 0, drops it from its class (`discarded`) and lends the next one. The
+ *   test is one length read on the rent path, where the array is about to be used anyway.
  * - An array is in at most one place: a class pool's slot or stack, or one borrower's hands. LocalPool
  *   keeps that: its always-on checks catch a return of the array just returned (the slot or the top
  *   of the stack); checked mode (`checked: true` or `ISOPOOL_CHECKED=1`) tracks every lent array and
@@ -45,7 +49,7 @@
  */
 import { ErrorCode, PoolError } from '../errors.js';
 import { LocalPool, type PoolStats } from '../local/local-pool.js';
-import { checkBoolean, checkInteger, checkOptionsObject, describe } from '../validate.js';
+import { checkBoolean, checkInteger, checkKnownKeys, checkOptionsObject, describe } from '../validate.js';
 import { checkConstructor, type AnyBufferOf, type TypedArray, type TypedArrayConstructor } from './typed-array.js';
 
 /** When a BufferPool clears arrays: never (the default), before lending, or when taken back. */
@@ -94,6 +98,8 @@ export interface BufferPoolStats extends PoolStats {
 
 const ZERO_POLICIES: readonly ZeroPolicy[] = ['never', 'rent', 'return'];
 
+const OPTION_KEYS: readonly (keyof BufferPoolOptions)[] = ['maxLength', 'perClass', 'zero', 'checked'];
+
 export class BufferPool<A extends TypedArray> {
   /** Class pools by log2 of their length, 0 .. log2(maxLength); past the end: oversized or invalid. */
   private readonly _classes: LocalPool<A>[];
@@ -113,6 +119,7 @@ export class BufferPool<A extends TypedArray> {
   constructor(ctor: TypedArrayConstructor<A>, options: BufferPoolOptions = {}) {
     const sample = checkConstructor(ctor);
     checkOptionsObject('BufferPool options', options);
+    checkKnownKeys('BufferPool', options, OPTION_KEYS);
     const maxLength =
       options.maxLength === undefined
         ? Math.max(1, DEFAULT_MAX_BYTES / ctor.BYTES_PER_ELEMENT)
@@ -121,7 +128,7 @@ export class BufferPool<A extends TypedArray> {
       throw new RangeError(`isopool: option \`maxLength\` must be a power of two, received ${describe(maxLength)}`);
     }
     const perClass = options.perClass === undefined ? DEFAULT_PER_CLASS : checkInteger('perClass', options.perClass, 0, 2 ** 20);
-    const zero = options.zero ?? 'never';
+    const zero = options.zero === undefined ? 'never' : options.zero;
     if (!ZERO_POLICIES.includes(zero)) {
       throw new RangeError(`isopool: option \`zero\` must be 'never', 'rent' or 'return', received ${describe(zero)}`);
     }
@@ -166,6 +173,8 @@ export class BufferPool<A extends TypedArray> {
       const pool = this._classes[minLength <= 1 ? 0 : 32 - Math.clz32(minLength - 1)];
       if (pool !== undefined) {
         const array = pool.acquire();
+        // Length 0 is no class size: the array's buffer was detached while it was idle.
+        if (array.length === 0) return this._rentInsteadOfDetached(pool, array);
         if (this._zeroOnRent) array.fill(this._zero as never);
         return array;
       }
@@ -197,6 +206,20 @@ export class BufferPool<A extends TypedArray> {
     const array = new this._ctor(minLength);
     this._oversize.set(array, true);
     this._oversized++;
+    return array;
+  }
+
+  /**
+   * An idle array's buffer was detached through a reference its last holder kept (transferred to a
+   * worker, `structuredClone` with `transfer`): it leaves its class pool, and the rent is served by
+   * the next idle array, or a new one.
+   */
+  private _rentInsteadOfDetached(pool: LocalPool<A>, array: A): A {
+    do {
+      pool.discardLent(array);
+      array = pool.acquire();
+    } while (array.length === 0);
+    if (this._zeroOnRent) array.fill(this._zero as never);
     return array;
   }
 

@@ -3,12 +3,15 @@
  * so an object the collector finds while it is still lent is reported with the stack that took it.
  *
  * A register + unregister pair costs hundreds of ns (benchmarks/README.md, fact `finalization-registry`),
- * far too much for every acquire: one acquire in `every` is sampled, counted down on the pool's cold
- * path. The registry holds a small record per sample (when, and an Error whose stack V8 formats only
- * if a report reads it), never the object, and a WeakSet says which lent objects are sampled; a
- * release looks an object up only while some sampled object is lent.
+ * far too much for every acquire: one acquire in `every` is sampled, counted over every acquire the
+ * pool serves (acquire number `every`, `2 x every`, ...). An acquire served by the owner slot runs
+ * no tracking code, so the pool keeps the slot empty when the next acquire is due (`isDue`): that
+ * acquire takes the cold path, where `lend` samples it. With `sample: 1` every acquire is due, and
+ * the pool turns its slot off. The registry holds a small record per sample (when, and an Error
+ * whose stack V8 formats only if a report reads it), never the object, and a WeakSet says which lent
+ * objects are sampled; a release looks an object up only while some sampled object is lent.
  */
-import { checkFunction, checkOptionsObject, describe } from '../validate.js';
+import { checkFunction, checkKnownKeys, checkOptionsObject, describe } from '../validate.js';
 
 /** Default leak sampling: 1 acquire in 64 pays the FinalizationRegistry round trip. */
 export const DEFAULT_LEAK_SAMPLE = 1 / 64;
@@ -29,6 +32,8 @@ export interface LeakOptions {
   sample?: number;
 }
 
+const LEAK_KEYS: readonly (keyof LeakOptions)[] = ['onLeak', 'sample'];
+
 /** `leaks` after checking: the callback and how many acquires apart samples are taken. */
 export interface ResolvedLeaks {
   readonly onLeak: (report: LeakReport) => void;
@@ -38,6 +43,7 @@ export interface ResolvedLeaks {
 export function resolveLeaks(leaks: unknown): ResolvedLeaks | undefined {
   if (leaks === undefined) return undefined;
   checkOptionsObject('option `leaks`', leaks);
+  checkKnownKeys('option `leaks`', leaks as object, LEAK_KEYS);
   const { onLeak, sample = DEFAULT_LEAK_SAMPLE } = leaks as LeakOptions;
   checkFunction('leaks.onLeak', onLeak, false);
   if (typeof sample !== 'number' || !(sample > 0 && sample <= 1)) {
@@ -58,7 +64,8 @@ export class LeakTracker<T extends object> {
   /** Sampled objects lent now: releases look objects up only while this is above 0. */
   private _sampledLent = 0;
   private readonly _every: number;
-  private _countdown: number;
+  /** The acquire number (counted from 1 over every acquire) of the next sample. */
+  private _next: number;
   private _leaked = 0;
 
   /**
@@ -68,7 +75,7 @@ export class LeakTracker<T extends object> {
    */
   constructor(leaks: ResolvedLeaks, poolName: string, collected: () => void) {
     this._every = leaks.every;
-    this._countdown = leaks.every;
+    this._next = leaks.every;
     const onLeak = leaks.onLeak;
     this._registry = new FinalizationRegistry<LeakSample>((sample) => {
       this._leaked++;
@@ -86,10 +93,18 @@ export class LeakTracker<T extends object> {
     return this._leaked;
   }
 
-  /** An object is about to be lent: sample it if its turn has come. */
-  lend(obj: T): void {
-    if (--this._countdown > 0) return;
-    this._countdown = this._every;
+  /** True when acquire number `n` is to be sampled: the pool must serve it on the cold path. */
+  isDue(n: number): boolean {
+    return n >= this._next;
+  }
+
+  /**
+   * An object is about to be lent by the pool's acquire number `n`: sample it if its turn has come
+   * (or has passed, when the slot had to serve a due acquire: the next cold one is sampled instead).
+   */
+  lend(obj: T, n: number): void {
+    if (n < this._next) return;
+    this._next = n + this._every;
     this._sampled.add(obj);
     this._sampledLent++;
     // The Error captures the stack now; V8 formats it only if a report reads `.stack`.

@@ -22,18 +22,28 @@ export interface Lender<T> {
   release(obj: T): void;
 }
 
-/** Acquires from `pool`, runs `fn(obj)` (sync or async), releases in `finally`, returns `fn`'s result. */
+/**
+ * Acquires from `pool`, runs `fn(obj)` (sync or async), releases in `finally`, returns `fn`'s result.
+ * A result with a callable `then` is awaited through a real Promise, so the object comes back
+ * however the thenable misbehaves: a `then` getter or method that throws, callbacks called twice,
+ * or both of them called.
+ */
 export function useLent<T, R>(pool: Lender<T>, fn: (obj: T) => R): R {
   if (typeof fn !== 'function') throw new TypeError(`isopool: use() takes a function, received ${describe(fn)}`);
   const obj = pool.acquire();
   let result: R;
+  let then: unknown;
   try {
     result = fn(obj);
+    // Reading `then` runs user code (a getter): inside the try, so a throw releases the object.
+    if (result !== null && (typeof result === 'object' || typeof result === 'function')) then = (result as { then?: unknown }).then;
   } catch (error) {
     releaseAfterError(pool, obj, error);
   }
-  if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
-    return (result as unknown as PromiseLike<unknown>).then(
+  if (typeof then === 'function') {
+    const thenable = result;
+    // The Promise constructor turns a throwing `then` into a rejection and settles once.
+    return new Promise((resolve, reject) => (then as PromiseLike<unknown>['then']).call(thenable, resolve, reject)).then(
       (value) => {
         pool.release(obj);
         return value;

@@ -5,11 +5,12 @@
  * `stats`, the conveniences `use` and `lease` (lease.ts), and three internal calls through which
  * a SharedPool steers its per-isolate cache without flags (`takeIdle`, `admit`, `drainIdle`).
  */
-import { checkWaitOptions, type ResolvedWait, type WaitOptions } from '../waiter-queue.js';
 import { describe } from '../validate.js';
+import { checkWaitOptions, WaiterQueue, type ResolvedWait, type WaitOptions } from '../waiter-queue.js';
 import { Lease, useLent } from './lease.js';
 import { resolveLocalPoolOptions, type LocalPoolOptions } from './options.js';
 import { PoolCore } from './pool-core.js';
+import { closed, timedOut } from './refusals.js';
 
 /** What `acquireAsync` takes. */
 export type AcquireAsyncOptions = WaitOptions;
@@ -50,12 +51,38 @@ export class LocalPool<T extends object> extends PoolCore<T> {
   static {
     inspectLocalPool = (pool) => ({
       waiterRecords: pool._waiters.held,
-      slot: pool._ownerSlot === null ? 'locked' : pool._ownerSlot === undefined ? 'empty' : 'full',
+      slot: pool._slotIdle === 1 ? 'full' : !pool._slotOn || pool._closed || pool._waiters.size > 0 ? 'locked' : 'empty',
     });
   }
 
+  /** Callers of `acquireAsync` waiting at `limit`; the first one unbinds the owner slot. */
+  private readonly _waiters: WaiterQueue<T>;
+
   constructor(options: LocalPoolOptions<T>) {
-    super(resolveLocalPoolOptions(options));
+    const config = resolveLocalPoolOptions(options);
+    super(config);
+    const name = this._name;
+    this._waiters = new WaiterQueue<T>({ onFirst: () => this._lockSlot() }, (ms) => timedOut(name, ms));
+    if (config.initial.length > 0 || config.prefill > 0) this._fill(config.initial, config.prefill);
+  }
+
+  /**
+   * Makes `prefill` objects onto the stack, puts `initial` on top of them (lent first, last one
+   * first), and moves the top into the owner slot when the stack is over its capacity. The first
+   * acquire may take that one without the cold path, so the high-water mark is set to 1 then
+   * (`stats` reports 0 until something has been acquired).
+   */
+  private _fill(initial: readonly T[], prefill: number): void {
+    const stack = this._stack;
+    this._make(prefill, this._slotOn ? 1 : 0);
+    for (const obj of initial) {
+      this._countIn(obj, 'option `initial`', true);
+      stack.push(obj);
+    }
+    if (stack.length > this._stackCap) {
+      this._putInSlot(stack.pop()!);
+      this._highWater = 1;
+    }
   }
 
   /**
@@ -66,7 +93,7 @@ export class LocalPool<T extends object> extends PoolCore<T> {
     let wait: ResolvedWait;
     let obj: T | undefined;
     try {
-      wait = checkWaitOptions(options, 'acquireAsync');
+      wait = checkWaitOptions(options, `${this._name}.acquireAsync`);
       if (wait.signal?.aborted === true) return Promise.reject(wait.signal.reason);
       obj = this._waiters.size === 0 ? this.tryAcquire() : undefined;
     } catch (error) {
@@ -94,17 +121,11 @@ export class LocalPool<T extends object> extends PoolCore<T> {
     if (typeof keep !== 'number' || !Number.isInteger(keep) || keep < 0) {
       throw new RangeError(`isopool: trim(keep) takes an integer >= 0, received ${describe(keep)}`);
     }
-    const drop: T[] = [];
     const stack = this._stack;
-    let idle = this._idle();
-    while (idle > keep && stack.length > 0) {
-      drop.push(stack.shift()!);
-      idle--;
-    }
-    if (idle > keep && this._ownerSlot != null) {
-      drop.push(this._ownerSlot);
-      this._ownerSlot = undefined;
-    }
+    // One splice from the bottom of the stack (the least recently used): linear in what it drops.
+    const excess = this._idle() - keep;
+    const drop = excess > 0 ? stack.splice(0, Math.min(excess, stack.length)) : [];
+    if (excess > drop.length) drop.push(this._takeSlot()!);
     this._drainSoft(drop);
     this._disposeAll(drop);
     return drop.length;
@@ -144,6 +165,52 @@ export class LocalPool<T extends object> extends PoolCore<T> {
     };
   }
 
+  // ---------------------------------------------------------------------------------------------
+  // Waiting (PoolCore's cold paths call these)
+
+  /**
+   * While callers wait or after close, every release must take the cold path (to hand the object to
+   * a waiter, or to dispose it). Unbinding the owner slot does that at no cost to the hot paths: the
+   * acquire flag is clear and no object matches an unbound slot. Cold acquires bind it again once
+   * nobody waits.
+   */
+  private _lockSlot(): void {
+    const held = this._takeSlot();
+    if (held !== undefined) this._stack.push(held);
+  }
+
+  protected _waiting(): boolean {
+    return this._waiters.size > 0;
+  }
+
+  protected _handToWaiter(obj: T, hit: boolean): void {
+    if (hit) this._hits++;
+    this._onLend(obj);
+    this._waiters.resolveNext(obj);
+  }
+
+  protected _serveByCreating(): void {
+    while (this._waiters.size > 0 && !this._closed) {
+      let obj: T | undefined = this._stack.pop();
+      const hit = obj !== undefined;
+      try {
+        if (!hit) {
+          this._misses++;
+          obj = this._fromSource();
+        }
+      } catch (error) {
+        this._waiters.rejectNext(error);
+        continue;
+      }
+      if (obj === undefined) return;
+      this._handToWaiter(obj, hit);
+    }
+  }
+
+  protected _closedError(): Error {
+    return closed(this._name);
+  }
+
   /** Moves softly held objects still alive into `drop` (back into `live`, to be discarded). */
   private _drainSoft(drop: T[]): void {
     if (this._soft !== undefined) this._live += this._soft.drainInto(drop);
@@ -158,8 +225,7 @@ export class LocalPool<T extends object> extends PoolCore<T> {
     if (drop.length === 0) return;
     const { dispose, disposeBatch } = this._config;
     if (dispose === undefined && disposeBatch !== undefined) {
-      this._live -= drop.length;
-      this._discarded += drop.length;
+      for (const obj of drop) this._leave(obj);
       try {
         disposeBatch(drop);
       } finally {
@@ -187,11 +253,10 @@ export class LocalPool<T extends object> extends PoolCore<T> {
    * `undefined` when none is idle. A woken SharedPool waiter takes one block this way, never a batch.
    */
   takeIdle(): T | undefined {
-    const obj = this._ownerSlot;
-    if (obj != null) {
-      this._ownerSlot = undefined;
+    if (this._slotIdle === 1) {
+      this._slotIdle = 0;
       this._hits++;
-      return obj;
+      return this._slot as T;
     }
     const top = this._stack.pop();
     if (top === undefined) return undefined;
@@ -206,10 +271,20 @@ export class LocalPool<T extends object> extends PoolCore<T> {
    * balanced. `miss` counts it as an acquire that went past the pool.
    */
   admit(obj: T, miss: boolean): void {
+    if (this._ledger !== undefined) this._ledger.add(obj, 'admit()', false);
     this._live++;
     if (miss) this._misses++;
-    if (this._ledger !== undefined) this._ledger.add(obj);
     this._onLend(obj);
+  }
+
+  /**
+   * @internal Takes back a lent object that is no longer fit to lend (BufferPool: an array whose
+   * buffer was detached while it sat idle): it leaves the books as discarded and goes to `dispose`.
+   */
+  discardLent(obj: T): void {
+    if (this._ledger !== undefined) this._ledger.release(obj);
+    if (this._leaks !== undefined) this._leaks.release(obj);
+    this._discard(obj);
   }
 
   /**
@@ -219,13 +294,9 @@ export class LocalPool<T extends object> extends PoolCore<T> {
    */
   drainIdle(): T[] {
     const out = this._stack.splice(0);
-    const slot = this._ownerSlot;
-    if (slot != null) {
-      out.push(slot);
-      this._ownerSlot = undefined;
-    }
-    this._live -= out.length;
-    this._discarded += out.length;
+    const slot = this._takeSlot();
+    if (slot !== undefined) out.push(slot);
+    for (const obj of out) this._leave(obj);
     return out;
   }
 }

@@ -2,7 +2,8 @@
  * LocalPool's options, checked once at the public edge and resolved into a `LocalPoolConfig` that
  * the pool reads without checking again.
  */
-import { checkFunction, checkInteger, checkOptionsObject, checkString, describe, resolveChecked, checkBoolean } from '../validate.js';
+import { checkBoolean, checkFunction, checkInteger, checkKnownKeys, checkOptionsObject, checkString, describe, resolveChecked } from '../validate.js';
+import { checkNotThenable } from './source.js';
 import { resolveLeaks, type LeakOptions, type ResolvedLeaks } from './leak-tracker.js';
 
 /**
@@ -23,7 +24,7 @@ const MAX_COUNT = 2 ** 30;
  * whose `T` is `Int32Array<ArrayBuffer>` under TypeScript >= 5.7 (tests/types.test.ts).
  */
 export interface LocalPoolOptions<T extends object> {
-  /** Makes one new object. Required unless `createBatch` is given. */
+  /** Makes one new object. Required unless `createBatch` or `initial` is given. */
   create?(): T;
   /**
    * Makes up to `n` objects into `out` (from index 0) and returns how many it made; 0 means the source
@@ -39,12 +40,19 @@ export interface LocalPoolOptions<T extends object> {
    * a release past `max` hands the older half of the stack to it instead of disposing one object.
    */
   disposeBatch?(objs: T[]): void;
-  /** Most idle objects retained (owner slot included). Default 16. */
+  /** Most idle objects retained (owner slot included). Default 16, or `prefill` + `initial.length` if more. */
   max?: number;
   /** Most live objects, idle + lent. Default unbounded. */
   limit?: number;
   /** Objects created up front. Default 0. */
   prefill?: number;
+  /**
+   * Objects the caller already has, pooled idle from the start (`with_initial_objects(vec)` in Rust pools):
+   * counted as created, known to checked mode, lent before any `prefill` object (the last one
+   * first). Each must be a distinct object. Without `create` or `createBatch` they are the pool's
+   * only objects.
+   */
+  initial?: readonly T[];
   /** Objects created per miss: a number (default 1), or `'double'` to double the live count. */
   grow?: number | 'double';
   /** Check every release against what was lent. Default: on when ISOPOOL_CHECKED=1. */
@@ -67,6 +75,7 @@ export interface LocalPoolConfig<T extends object> {
   readonly max: number;
   readonly limit: number;
   readonly prefill: number;
+  readonly initial: readonly T[];
   readonly grow: number | 'double';
   readonly checked: boolean;
   readonly leaks: ResolvedLeaks | undefined;
@@ -74,21 +83,31 @@ export interface LocalPoolConfig<T extends object> {
   readonly name: string;
 }
 
+/** Every option LocalPool takes: any other key is refused, naming the one meant when it is close. */
+const OPTION_KEYS: readonly (keyof LocalPoolOptions<object>)[] = [
+  'create', 'createBatch', 'reset', 'dispose', 'disposeBatch', 'max', 'limit', 'prefill', 'initial', 'grow', 'checked', 'leaks', 'soft', 'name',
+];
+
 export function resolveLocalPoolOptions<T extends object>(options: LocalPoolOptions<T>): LocalPoolConfig<T> {
   checkOptionsObject('LocalPool options', options);
-  checkFunction('create', options.create, options.createBatch !== undefined);
+  checkKnownKeys('LocalPool', options, OPTION_KEYS);
+  const initial = resolveInitial<T>(options.initial);
+  checkFunction('create', options.create, options.createBatch !== undefined || initial.length > 0);
   checkFunction('createBatch', options.createBatch, true);
   checkFunction('reset', options.reset, true);
   checkFunction('dispose', options.dispose, true);
   checkFunction('disposeBatch', options.disposeBatch, true);
-  const max = options.max === undefined ? DEFAULT_MAX : checkInteger('max', options.max, 0, MAX_COUNT);
   const limit = options.limit === undefined ? Infinity : checkInteger('limit', options.limit, 1, Infinity);
   const prefill = options.prefill === undefined ? 0 : checkInteger('prefill', options.prefill, 0, MAX_COUNT);
-  if (prefill > limit) {
-    throw new RangeError(`isopool: option \`prefill\` (${prefill}) must not exceed \`limit\` (${limit})`);
+  const upFront = prefill + initial.length;
+  const what = initial.length === 0 ? `\`prefill\` (${prefill})` : `\`prefill\` + \`initial.length\` (${upFront})`;
+  if (upFront > limit) {
+    throw new RangeError(`isopool: option ${what} must not exceed \`limit\` (${limit})`);
   }
-  if (prefill > max) {
-    throw new RangeError(`isopool: option \`prefill\` (${prefill}) must not exceed \`max\` (${max}): the surplus would be disposed at once`);
+  // A pool asked to start with more than the default keeps them all: the default rises to fit.
+  const max = options.max === undefined ? Math.max(DEFAULT_MAX, upFront) : checkInteger('max', options.max, 0, MAX_COUNT);
+  if (upFront > max) {
+    throw new RangeError(`isopool: option ${what} must not exceed \`max\` (${max}): the surplus would be disposed at once`);
   }
   return {
     create: options.create,
@@ -99,12 +118,32 @@ export function resolveLocalPoolOptions<T extends object>(options: LocalPoolOpti
     max,
     limit,
     prefill,
+    initial,
     grow: resolveGrow(options.grow),
     checked: resolveChecked(options.checked),
     leaks: resolveLeaks(options.leaks),
     soft: checkBoolean('soft', options.soft) === true,
     name: checkString('name', options.name) ?? 'LocalPool',
   };
+}
+
+/** `initial`: an array of distinct objects (no primitive, no promise), copied. */
+function resolveInitial<T extends object>(initial: unknown): readonly T[] {
+  if (initial === undefined) return [];
+  if (!Array.isArray(initial)) {
+    throw new TypeError(`isopool: option \`initial\` must be an array of objects, received ${describe(initial)}`);
+  }
+  const seen = new Set<unknown>();
+  for (let i = 0; i < initial.length; i++) {
+    const obj: unknown = initial[i];
+    if (obj === null || (typeof obj !== 'object' && typeof obj !== 'function')) {
+      throw new TypeError(`isopool: option \`initial\` must hold objects, received ${describe(obj)} at index ${i}`);
+    }
+    checkNotThenable(obj, `option \`initial\` holds at index ${i}`);
+    if (seen.has(obj)) throw new TypeError(`isopool: option \`initial\` holds one object twice (at index ${i} again)`);
+    seen.add(obj);
+  }
+  return initial.slice() as T[];
 }
 
 function resolveGrow(grow: unknown): number | 'double' {

@@ -89,7 +89,7 @@ const KEYS = [
 
 export function resolveResourcePoolOptions<T extends object>(options: ResourcePoolOptions<T>): ResourcePoolConfig<T> {
   checkOptionsObject('ResourcePool options', options);
-  checkKnownKeys('ResourcePool options', options, KEYS);
+  checkKnownKeys('ResourcePool', options, KEYS);
   checkFunction('create', options.create, false);
   checkFunction('destroy', options.destroy, true);
   checkFunction('validate', options.validate, true);

@@ -248,7 +248,7 @@ export class ResourcePool<T extends object> extends ResourceBooks<T> {
   private _resolveWait(options: ResourceAcquireOptions | undefined): ResolvedWait {
     if (options === undefined) return this._defaultWait;
     const wait = checkWaitOptions(options, `${this._config.name}.acquire`);
-    checkKnownKeys(`${this._config.name}.acquire() options`, options, ACQUIRE_KEYS);
+    checkKnownKeys(`${this._config.name}.acquire()`, options, ACQUIRE_KEYS);
     return options.timeout === undefined ? { signal: wait.signal, timeout: this._config.acquireTimeout } : wait;
   }
 
@@ -257,7 +257,7 @@ export class ResourcePool<T extends object> extends ResourceBooks<T> {
     if (options === null || typeof options !== 'object') {
       throw new TypeError(`isopool: ${this._config.name}.drain() options must be an object, received ${describe(options)}`);
     }
-    checkKnownKeys(`${this._config.name}.drain() options`, options, DRAIN_KEYS);
+    checkKnownKeys(`${this._config.name}.drain()`, options, DRAIN_KEYS);
     return checkTimeout(options.timeout);
   }
 
