@@ -16,14 +16,8 @@ export {
   type SharedPoolStats,
   type Strategy,
 } from './shared/shared-pool.js';
-export {
-  BufferPool,
-  DEFAULT_MAX_BYTES,
-  DEFAULT_PER_CLASS,
-  type BufferPoolOptions,
-  type BufferPoolStats,
-  type ZeroPolicy,
-} from './buffer/buffer-pool.js';
+export { BufferPool, type BufferPoolStats } from './buffer/buffer-pool.js';
+export { DEFAULT_MAX_BYTES, DEFAULT_PER_CLASS, type BufferPoolOptions, type ZeroPolicy } from './buffer/options.js';
 export type { AnyBufferOf, TypedArray, TypedArrayConstructor } from './buffer/typed-array.js';
 export {
   DEFAULT_CREATE_TIMEOUT,

@@ -3,7 +3,8 @@
  * and `getLocalBufferPool` (one default BufferPool per element type). Each worker that calls them
  * gets its own pools (see isolate-map.ts for why a module-level Map is already isolate-local).
  */
-import { BufferPool, type BufferPoolOptions } from './buffer/buffer-pool.js';
+import { BufferPool } from './buffer/buffer-pool.js';
+import type { BufferPoolOptions } from './buffer/options.js';
 import type { TypedArray, TypedArrayConstructor } from './buffer/typed-array.js';
 import { IsolateMap } from './isolate-map.js';
 import { LocalPool } from './local/local-pool.js';
