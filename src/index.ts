@@ -3,7 +3,17 @@ export { DEFAULT_LEAK_SAMPLE, type LeakOptions, type LeakReport } from './local/
 export { Lease } from './local/lease.js';
 export { LocalPool, type AcquireAsyncOptions, type PoolStats } from './local/local-pool.js';
 export { DEFAULT_MAX, type LocalPoolOptions } from './local/options.js';
-export { closeLocalPool, definePool, getLocalBufferPool, getLocalPool, type PoolKey, type PoolToken } from './registry.js';
+export {
+  closeLocalPool,
+  definePool,
+  getLocalBufferPool,
+  getLocalPool,
+  localPools,
+  trimLocalPools,
+  type LocalPoolEntry,
+  type PoolKey,
+  type PoolToken,
+} from './registry.js';
 export {
   DEFAULT_CACHE,
   DEFAULT_STRATEGY,
