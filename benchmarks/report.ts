@@ -12,6 +12,7 @@ import { arch, availableParallelism, cpus, platform } from 'node:os';
 import { dirname } from 'node:path';
 import { cargoLine, cargoWidth, formatRatio } from './cargo-line.js';
 import type { ContentionResult } from './contention.js';
+import type { MempoolTableRow } from './mempool-table.js';
 import type { CaseResultNs } from './runner.js';
 import type { ThroughputRow } from './workload-throughput.js';
 
@@ -100,6 +101,8 @@ export interface Report {
   quick: boolean;
   reference: string;
   cases: CaseEntry[];
+  /** mempool's six rows with this run's figures beside mempool's own (null when none of them ran). */
+  mempool: MempoolTableRow[] | null;
   failed: Array<{ name: string; error: string }>;
   missing: Array<{ suite: string; module: string; cases: string[] }>;
   throughput: null | {
@@ -138,6 +141,7 @@ export function newReport(machine: MachineInfo, quick: boolean): Report {
     quick,
     reference: REFERENCE_CASE,
     cases: [],
+    mempool: null,
     failed: [],
     missing: [],
     throughput: null,

@@ -125,6 +125,7 @@ export function allSuites(module?: string): Suite[] {
       'bitmap_get_put',
       'shared_tls_get_put',
     ]),
+    dynamicSuite('structure', './structure.cases.js', 'structureCases', ['ms_get_put', 'seg_get_put']),
     dynamicSuite('workload', './workloads/cases.js', 'workloadCases', ['workload_alloc', 'workload_pool', 'workload_buffer']),
     dynamicSuite('resource', './resource.cases.js', 'resourceCases', ['resource_await', 'resource_idle_get_put', 'resource_idle_validate_get_put', 'generic_pool_get_put', 'tarn_get_put']),
     dynamicSuite('transfer', './transfer.cases.js', 'transferCases', ['transfer_alloc', 'transfer_pool']),
