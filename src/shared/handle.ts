@@ -1,11 +1,14 @@
 /**
  * Making and opening a SharedPool's buffer: option checks for `create` and `attach`, the one
  * SharedArrayBuffer a pool lives in, and the checks that a handle another isolate posted really is
- * an isopool pool (magic, layout version, geometry that agrees with the buffer's size).
+ * an isopool pool (magic, layout version, geometry that agrees with the buffer's size, a state no
+ * run of the pool can reach refused by state-check.ts), and not a copy of one this isolate has open.
  */
 import { ErrorCode, PoolError } from '../errors.js';
 import { checkInteger, checkOptionsObject, describe } from '../validate.js';
+import { claimIdentity } from './identity.js';
 import { computeGeometry, type Geometry, MAX_BLOCKS, MAX_TOTAL_BYTES, readHeader, STRATEGIES, type Strategy, writeHeader } from './layout.js';
+import { checkState } from './state-check.js';
 
 export type { Strategy } from './layout.js';
 
@@ -85,7 +88,7 @@ export function allocatePool(options: SharedPoolOptions): OpenedPool {
   const blockSize = checkInteger('blockSize', options.blockSize, 1, MAX_TOTAL_BYTES);
   const blocks = checkInteger('blocks', options.blocks, 1, MAX_BLOCKS);
   const cache = checkCache(options.cache);
-  const strategy = options.strategy ?? DEFAULT_STRATEGY;
+  const strategy = options.strategy === undefined ? DEFAULT_STRATEGY : options.strategy;
   if (!STRATEGIES.includes(strategy)) {
     throw new RangeError(`isopool: option \`strategy\` must be one of ${STRATEGIES.join(', ')}, received ${describe(strategy)}`);
   }
@@ -99,6 +102,7 @@ export function allocatePool(options: SharedPoolOptions): OpenedPool {
   if (typeof G.SharedArrayBuffer !== 'function' || G.crossOriginIsolated === false) throw sabUnavailable();
   const sab = new SharedArrayBuffer(geometry.totalBytes);
   writeHeader(new Int32Array(sab), geometry);
+  claimIdentity(sab);
   return { sab, geometry, cache, fresh: true };
 }
 
@@ -114,9 +118,17 @@ export function openHandle(handle: SharedPoolHandle, options: AttachOptions): Op
     );
   }
   const buffer = sab as SharedArrayBuffer;
-  const geometry = readHeader(new Int32Array(buffer, 0, buffer.byteLength >> 2), buffer.byteLength);
-  if (typeof geometry === 'string') {
-    throw new PoolError(ErrorCode.BAD_HANDLE, `isopool: SharedPool.attach() was given a SharedArrayBuffer that is not an isopool pool: ${geometry}`);
+  const words = new Int32Array(buffer, 0, buffer.byteLength >> 2);
+  const geometry = readHeader(words, buffer.byteLength);
+  const wrong = typeof geometry === 'string' ? geometry : checkState(words, geometry);
+  if (wrong !== undefined) {
+    throw new PoolError(ErrorCode.BAD_HANDLE, `isopool: SharedPool.attach() was given a SharedArrayBuffer that is not an isopool pool: ${wrong}`);
   }
-  return { sab: buffer, geometry, cache, fresh: false };
+  if (!claimIdentity(buffer)) {
+    throw new PoolError(
+      ErrorCode.BAD_HANDLE,
+      'isopool: SharedPool.attach() was given a copy of a pool this isolate already has open (SharedArrayBuffer.slice() or copied bytes): attach the handle itself',
+    );
+  }
+  return { sab: buffer, geometry: geometry as Geometry, cache, fresh: false };
 }
