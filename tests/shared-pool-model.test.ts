@@ -226,12 +226,12 @@ for (const strategy of STRATEGIES) {
   test('random sequences of every call, misuse included, agree with the model; every block comes back', () => {
     tally.calls = tally.misuse = 0;
     fc.assert(
-      fc.property(fc.commands(commands, { maxCommands: 60 }), (cmds) => {
+      fc.property(fc.commands(commands, { maxCommands: 60, size: 'max' }), (cmds) => {
         const s = setup(strategy);
         fc.modelRun(() => s, cmds);
         settle(s.model, s.real);
       }),
-      { numRuns: 300 },
+      { numRuns: 500 },
     );
     console.log(`  model ${strategy}: ${tally.calls} calls checked against the model, ${tally.misuse} of them misuse (each refused)`);
   });
