@@ -14,8 +14,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ErrorCode, SharedPool, type Block, type Strategy } from '../src/index.js';
-import { MUTEX } from '../src/shared/layout.js';
-import { H } from '../src/shared/layout.js';
+import { H, MUTEX } from '../src/shared/layout.js';
 import { inspectSharedPool } from '../src/shared/shared-pool.js';
 import { thrownCode } from './helpers/errors.js';
 import { drain, owners, STRATEGIES } from './helpers/shared.js';

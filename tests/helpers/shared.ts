@@ -4,7 +4,7 @@
  * workers/shared-worker.ts over Atomics words, never sleeps.
  */
 import type { Worker } from 'node:worker_threads';
-import type { Block, SharedPool, Strategy } from '../../src/index.js';
+import { SharedPool, type Block, type Strategy } from '../../src/index.js';
 import { H } from '../../src/shared/layout.js';
 
 export const STRATEGIES: Strategy[] = ['mutex', 'treiber', 'mpmc', 'bitmap'];
@@ -21,7 +21,7 @@ export const FAULT_WORKER = new URL('../workers/shared-fault-worker.js', import.
  * block lent twice.
  */
 export function drain(pool: SharedPool): number {
-  const probe = (pool.constructor as typeof SharedPool).attach(pool.handle, { cache: 0 });
+  const probe = SharedPool.attach(pool.handle, { cache: 0 });
   const got: Block[] = [];
   for (let b = probe.tryAcquire(); b !== undefined; b = probe.tryAcquire()) got.push(b);
   const distinct = new Set(got.map((b) => b.index)).size;
