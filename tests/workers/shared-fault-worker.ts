@@ -8,6 +8,8 @@
  *   (the cached path), side 1 releases the same index at once; both then acquire and stamp a few
  *   blocks to catch a block lent twice. `rounds` rounds, synchronised by a barrier on ctl words.
  * - `posted`: receives a Block posted by the test (in workerData) and releases or adopts it as told.
+ * - `burst`: for `ms` milliseconds, acquire 64 blocks with `acquire()`, then release them; posts how
+ *   many bursts ran and how many acquires threw (with blocks to spare, none may).
  * Synchronisation is by Atomics on shared words only.
  */
 import { parentPort, workerData } from 'node:worker_threads';
@@ -18,7 +20,7 @@ import { SharedPool, type Block, type SharedPoolHandle } from '../../src/shared/
 export const FCTL = { ID: 0, PROGRESS: 1, FAILS: 2, ARRIVE: 3, INDEX: 4, GO: 5, REFUSED: 6 } as const;
 
 interface Data {
-  mode: 'churn' | 'race' | 'posted';
+  mode: 'churn' | 'race' | 'posted' | 'burst';
   handle: SharedPoolHandle;
   cache: number;
   ctl: Int32Array;
@@ -27,6 +29,7 @@ interface Data {
   rounds: number;
   block: Block;
   action: 'release' | 'adopt';
+  ms: number;
 }
 
 const data = workerData as Data;
@@ -38,6 +41,7 @@ function run(d: Data): void {
   Atomics.notify(d.ctl, FCTL.ID);
   if (d.mode === 'churn') churn(pool, d);
   else if (d.mode === 'race') race(pool, d);
+  else if (d.mode === 'burst') burst(pool, d);
   else posted(pool, d);
 }
 
@@ -136,4 +140,22 @@ function posted(pool: SharedPool, d: Data): void {
   } catch (error) {
     parentPort!.postMessage({ ok: false, code: (error as PoolError).code ?? String(error) });
   }
+}
+
+function burst(pool: SharedPool, d: Data): void {
+  const held: Block[] = [];
+  const end = performance.now() + d.ms;
+  let bursts = 0;
+  let refused = '';
+  while (performance.now() < end) {
+    try {
+      for (let i = 0; i < 64; i++) held.push(pool.acquire());
+    } catch (error) {
+      if (!(error instanceof PoolError)) throw error;
+      refused ||= error.code;
+    }
+    while (held.length > 0) pool.release(held.pop()!);
+    bursts++;
+  }
+  parentPort!.postMessage({ bursts, refused });
 }

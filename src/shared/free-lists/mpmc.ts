@@ -24,11 +24,14 @@
  * (a stale entry, or a block a dead consumer claimed), and moves the counter past cells already
  * emptied. A producer that finds the ring full (stale entries take room) frees through the bits.
  *
- * Rejected: Vyukov's two-word cells with pops that give up after a bounded number of rounds. A
- * descheduled producer then made pops report "exhausted" with 254 of 256 blocks free (two workers,
- * cache off, 2-vCPU VM, 2026-11-21), and a dead one still stopped the ring for good. Also
- * rejected: dropping `mpmc` as a SharedPool strategy. With every change of a cell a CAS anyone may
- * make, every call is bounded and a death needs nothing of reclaim but its tags, as for the others.
+ * Rejected: Vyukov's ring as it was (a sequence and a value per cell, published by a store): 1.6x
+ * cheaper a pair with the cache off (`mpmc_get_put` 268 ns against 421, medians of 6 alternating
+ * `npm run bench` runs, Node 20.20.2, 2-vCPU VM, 2026-11-22), but one dead worker wedged it for
+ * every isolate. Its cells with pops that give up after a bounded number of rounds: a descheduled
+ * producer then made pops report "exhausted" with 254 of 256 blocks free (two workers, cache off,
+ * 2-vCPU VM, 2026-11-21), and a dead one still stopped the ring for good. Dropping `mpmc` as a
+ * SharedPool strategy: with every change of a cell a CAS anyone may make, every call is bounded and
+ * a death needs nothing of reclaim but its tags, as for the others, so there is no reason to.
  *
  * ## Invariants
  *
@@ -95,7 +98,14 @@ export class MpmcFreeList extends FreeListBase {
       // INVARIANT: snapshots; cells are decided one by one by CAS, the counter by the CAS below.
       const pos = Atomics.load(a, this.deqW);
       const queued = (Atomics.load(a, this.enqW) - pos) | 0;
-      if (queued <= 0 || queued > this.cap) break; // empty (or a damaged counter: the ring is out of use)
+      if (queued <= 0) break; // empty at the instant of the second read
+      if (queued > this.cap) {
+        // Our dequeue position went stale while producers filled the room it freed: read again.
+        // Unmoved, the counters are damaged and the ring is out of use: the bits serve.
+        // INVARIANT: a snapshot, compared with the one above.
+        if (Atomics.load(a, this.deqW) !== pos) continue;
+        break;
+      }
       let j = 0;
       let odd = 0; // a cell word that is neither this lap's nor emptied: a stale view, or damage
       while (j < queued && c < n) {
@@ -166,6 +176,8 @@ export class MpmcFreeList extends FreeListBase {
       // INVARIANT: snapshots; positions are taken by the CAS below, cells by their own CAS.
       const pos = Atomics.load(a, this.enqW);
       const used = (pos - Atomics.load(a, this.deqW)) | 0;
+      // INVARIANT: a snapshot: a moved counter means our position went stale (consumers passed it).
+      if (used < 0 && Atomics.load(a, this.enqW) !== pos) continue;
       if (used < 0 || used >= this.cap) break; // full (stale entries take room), or damage: to the bits
       const want = Math.min(c - i, this.cap - used);
       let j = 0;

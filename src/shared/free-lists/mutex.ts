@@ -21,10 +21,13 @@
  *
  * ## A lock nobody gives back
  *
- * A holder that dies keeps the lock. Nobody waits for it for ever: `lock()` gives up after
- * PATIENCE_MS (free-list.ts), and remembers the lock word and the lock sequence it gave up on (the
- * sequence is bumped by every holder), so while both still read the same the next call gives up at
- * once. A pop that cannot take the lock scans the fallback bits; a push frees its blocks through
+ * A holder that dies keeps the lock. Nobody waits for it for ever: `lock()` gives up once one
+ * section (the same holder, the same lock sequence, bumped by every holder) has held the lock for
+ * PATIENCE_MS (free-list.ts), and remembers the word and sequence it gave up on, so while both still
+ * read the same the next call gives up at once. A lock that keeps changing hands is alive: a call
+ * waits on it (never past STARVED_MS in all), so a busy live lock does not pass for a dead one (a
+ * single 100 ms budget did: two workers in the contention harness on the loaded 2-vCPU VM, one
+ * starved of the lock, reported "exhausted" with 4,096 blocks free, 2026-11-22). A pop that cannot take the lock scans the fallback bits; a push frees its blocks through
  * them. `reclaim(id)` of the holder breaks the lock (the word names it), frees its blocks and
  * rebuilds the stack; `reclaim(x)` while another dead isolate holds the lock frees x's blocks
  * through the bits, without the lock.
@@ -41,6 +44,13 @@
 import { FreeListBase, now, PATIENCE_MS, SPIN_ROUNDS } from './free-list.js';
 import { H, MUTEX } from '../layout.js';
 import { TRANSIT } from '../ownership.js';
+
+/**
+ * Longest a call waits for a lock that keeps changing hands without reaching it (starvation, not a
+ * dead holder): ten sections' worth of patience, after which a pop reports short and a push frees
+ * through the bits, rather than wait on other isolates' progress without end.
+ */
+const STARVED_MS = 10 * PATIENCE_MS;
 
 /** Rounds `reclaim` tries to take over a dead holder's word: only waiters change it (once, the contended bit). */
 const BREAK_ROUNDS = 4;
@@ -170,7 +180,13 @@ export class MutexFreeList extends FreeListBase {
       this.retries++;
       return false;
     }
-    const since = now();
+    const started = now();
+    // Patience runs per section: a lock that changes hands (a new holder, or the sequence moved) is
+    // alive, and only one section holding it for PATIENCE_MS looks dead; STARVED_MS caps the whole.
+    let since = started;
+    let holder = c >>> 1;
+    // INVARIANT: a snapshot of the sequence, to tell the section now holding the lock from the next.
+    let seq = Atomics.load(a, this.seqW);
     let slept = false;
     for (let round = 0; ; round++) {
       if (c === 0) {
@@ -180,11 +196,21 @@ export class MutexFreeList extends FreeListBase {
         if (c === 0) return true;
       }
       this.retries++;
-      const left = round < SPIN_ROUNDS ? PATIENCE_MS : PATIENCE_MS - (now() - since);
+      let left = PATIENCE_MS;
+      if (round >= SPIN_ROUNDS) {
+        const t = now();
+        // INVARIANT: a snapshot; a new value means another section took the lock since.
+        const s = Atomics.load(a, this.seqW);
+        if (c >>> 1 !== holder || s !== seq) {
+          holder = c >>> 1;
+          seq = s;
+          since = t;
+        }
+        left = Math.min(PATIENCE_MS - (t - since), STARVED_MS - (t - started));
+      }
       if (left <= 0) {
         this.stuckWord = c;
-        // INVARIANT: a snapshot of the holder's sequence, compared on the next call.
-        this.stuckSeq = Atomics.load(a, this.seqW);
+        this.stuckSeq = seq;
         return false;
       }
       if (round < SPIN_ROUNDS || !this.canWait) {
