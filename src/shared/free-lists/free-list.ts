@@ -158,6 +158,24 @@ export abstract class FreeListBase implements FreeList {
   }
 
   /**
+   * The first step of a lock-free push: moves each owner word of `idx[0..n)` from `expect` to this
+   * isolate's TRANSIT tag, keeping the winners at the front of `idx`; returns how many won. A block
+   * whose word no longer reads `expect` (another release won the race) is not pushed.
+   */
+  protected toTransit(idx: Int32Array, n: number, expect: number): number {
+    const a = this.a;
+    const transit = this.transit;
+    let c = 0;
+    for (let j = 0; j < n; j++) {
+      const k = idx[j]!;
+      // INVARIANT: the CAS decides between racing releases; only winners go on (compacted in place).
+      if (Atomics.compareExchange(a, this.ownerW + k, expect, transit) === expect) idx[c++] = k;
+    }
+    if (c > 0) this.step('push:transit');
+    return c;
+  }
+
+  /**
    * Takes block `k` for `tag` if it is free (0) or in its releaser's last step (TRANSIT | id), and
    * counts a lending in its GEN word. False when its word says lent or cached: a stale entry.
    */

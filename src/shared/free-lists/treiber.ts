@@ -160,16 +160,10 @@ export class TreiberFreeList extends FreeListBase {
   }
 
   push(idx: Int32Array, n: number, expect: number): number {
+    const c = this.toTransit(idx, n, expect);
+    if (c === 0) return 0;
     const a = this.a;
     const transit = this.transit;
-    let c = 0;
-    for (let j = 0; j < n; j++) {
-      const k = idx[j]!;
-      // INVARIANT: the CAS decides between racing releases; only winners go on (compacted in place).
-      if (Atomics.compareExchange(a, this.ownerW + k, expect, transit) === expect) idx[c++] = k;
-    }
-    if (c === 0) return 0;
-    this.step('push:transit');
     let m = 0;
     for (let j = 0; j < c; j++) {
       const k = idx[j]!;
