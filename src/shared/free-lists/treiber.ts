@@ -79,16 +79,20 @@ export class TreiberFreeList extends FreeListBase {
 
   constructor(a: Int32Array, g: Geometry, id: number, canWait: boolean) {
     super(a, g, id, canWait);
-    this.bits = 32 - Math.clz32(g.blocks);
+    // Sized for maxBlocks: the head's format must not change when the pool grows.
+    this.bits = 32 - Math.clz32(g.maxBlocks);
     this.mask = (1 << this.bits) - 1;
   }
 
   init(): void {
     const a = this.a;
-    // 0 on top, then 1, 2, ...: a fresh pool lends in index order.
-    for (let k = 0; k < this.blocks; k++) a[this.nextW + k] = k + 2 > this.blocks ? 0 : k + 2;
+    const blocks = this.blocksNow();
+    // 0 on top, then 1, 2, ...: a fresh pool lends in index order. Nodes a growth will add are off
+    // the stack (UNLINKED), so their first push reserves their links as any push does.
+    for (let k = 0; k < blocks; k++) a[this.nextW + k] = k + 2 > blocks ? 0 : k + 2;
+    for (let k = blocks; k < this.capacity; k++) a[this.nextW + k] = UNLINKED;
     a[this.headW] = 1;
-    a[H.FREE_COUNT] = this.blocks;
+    a[H.FREE_COUNT] = blocks;
   }
 
   pop(n: number, out: Int32Array, tag: number): number {
@@ -101,7 +105,8 @@ export class TreiberFreeList extends FreeListBase {
     // VM, 2026-11-22, reported "exhausted" with 4,096 blocks free).
     let batch = n;
     // Each round takes at least one node off, or backs off; the stack holds at most `blocks` nodes.
-    for (let round = 0; c < n && round <= this.blocks; round++) {
+    const blocks = this.blocksNow();
+    for (let round = 0; c < n && round <= this.capacity; round++) {
       // INVARIANT: the head (tag, top) we CAS against below; links read after it are checked by that CAS.
       const h = Atomics.load(a, this.headW);
       let t = h & this.mask;
@@ -112,7 +117,7 @@ export class TreiberFreeList extends FreeListBase {
       let cut = false;
       while (t !== 0 && got < batch && c + got < n && stale < STALE_WALK) {
         const k = t - 1;
-        if (k >= this.blocks) {
+        if (!this.exists(k, blocks)) {
           cut = true; // a link out of range is damage: what lies below is out of reach
           t = 0;
           break;
@@ -130,7 +135,7 @@ export class TreiberFreeList extends FreeListBase {
         } else {
           this.stale[stale++] = k;
         }
-        t = nx >>> 0 <= this.blocks ? nx : 0;
+        t = nx > 0 && this.exists(nx - 1, blocks) ? nx : 0;
       }
       if (!retry && (got + stale > 0 || cut)) {
         this.step('pop:claimed');
