@@ -23,12 +23,14 @@ export const REFERENCE_CASE = 'tls_get_put';
  * Groups whose iterations are not get/put pairs take their ratio against their own baseline: a regex
  * search over a pool round trip says nothing, a pooled search over a search with fresh scratch does;
  * an async pool's round trip is read against a bare `await`, not against a synchronous pair; a
- * pooled array's round trip to a worker against a fresh array's.
+ * pooled array's round trip to a worker against a fresh array's; a typed field against a plain
+ * object's property.
  */
 export const GROUP_REFERENCE: Readonly<Record<string, string>> = {
   workload: 'workload_alloc',
   resource: 'resource_await',
   transfer: 'transfer_alloc',
+  fields: 'fields_object',
   module: 'module_alloc',
 };
 
