@@ -21,9 +21,11 @@ function word(a: Int32Array, at: number): number {
 
 /** A sentence saying what is impossible in the buffer's state, or undefined when nothing is. */
 export function checkState(a: Int32Array, g: Geometry): string | undefined {
-  const next = word(a, H.NEXT_ID);
+  let next = word(a, H.NEXT_ID);
   if (next < 0 || next >= MAX_OWNER_ID) return `its next-owner-id word is ${next}`;
-  const handedOut = (id: number): boolean => id >= 1 && id <= next;
+  // Ids only grow, and a word read now names an id handed out by now: an id past our snapshot
+  // re-reads the counter before it counts as damage (isolates attach while we scan).
+  const handedOut = (id: number): boolean => id >= 1 && (id <= next || id <= (next = word(a, H.NEXT_ID)));
   const ownerW = g.ownerOffset >> 2;
   for (let k = 0; k < g.blocks; k++) {
     const o = word(a, ownerW + k);
@@ -34,10 +36,10 @@ export function checkState(a: Int32Array, g: Geometry): string | undefined {
     const id = word(a, H.WAITER_TABLE + 2 * s);
     if ((id !== 0 && !handedOut(id)) || word(a, H.WAITER_TABLE + 2 * s + 1) < 0) return `waiter slot ${s} is damaged`;
   }
-  return checkStructure(a, g, next);
+  return checkStructure(a, g, handedOut);
 }
 
-function checkStructure(a: Int32Array, g: Geometry, next: number): string | undefined {
+function checkStructure(a: Int32Array, g: Geometry, handedOut: (id: number) => boolean): string | undefined {
   const f = g.freeOffset >> 2;
   const last = bitWords(g.blocks) - 1;
   if ((g.blocks & 31) !== 0 && word(a, (g.bitsOffset >> 2) + last) >>> (g.blocks & 31) !== 0) return 'a free bit is set past the last block';
@@ -45,7 +47,7 @@ function checkStructure(a: Int32Array, g: Geometry, next: number): string | unde
     case 'mutex': {
       const holder = word(a, f + MUTEX.LOCK) >>> 1;
       const top = word(a, f + MUTEX.TOP);
-      if (holder > next || top < 0 || top > g.blocks) return `its lock word or stack top is damaged (holder ${holder}, top ${top})`;
+      if ((holder !== 0 && !handedOut(holder)) || top < 0 || top > g.blocks) return `its lock word or stack top is damaged (holder ${holder}, top ${top})`;
       return inRange(a, f + MUTEX.STACK, top, 0, g.blocks - 1) ? undefined : 'its stack holds an index out of range';
     }
     case 'treiber': {
