@@ -54,7 +54,6 @@ function stalled(pool: SharedPool, ctl: Int32Array, workers: Worker[]): Promise<
       clearInterval(timer);
       const table = Array.from(owners(pool));
       const words = `free ${table.filter((w) => w === 0).length}, lent ${table.filter((w) => w > 0 && w <= MAX_OWNER_ID).length}, cached ${table.filter((w) => w < 0).length}, in transit ${table.filter((w) => w > MAX_OWNER_ID).length}`;
-      for (const w of workers) void w.terminate();
       reject(new Error(`stress run stalled for ${STALL_S} s: acquires per worker ${progress.join(', ')}; stats.free ${pool.stats.free}; owner words: ${words}`));
     }, 1000);
     let exited = 0;
@@ -73,7 +72,14 @@ async function stress(strategy: Strategy, cache: number): Promise<void> {
   const workers = Array.from({ length: WORKERS }, (_, me) =>
     new Worker(SHARED_WORKER, { workerData: { mode: 'stress', handle: pool.handle, cache, ctl, inbox, me, workers: WORKERS, pairs: PAIRS } }),
   );
-  const reports = await Promise.race([Promise.all(workers.map((w) => finish<StressReport>(w))), stalled(pool, ctl, workers)]);
+  // A worker that fails leaves the others waiting for its DONE (or spinning for blocks in its
+  // inbox): stop them all, or the process never exits.
+  const reports = await Promise.race([Promise.all(workers.map((w) => finish<StressReport>(w))), stalled(pool, ctl, workers)]).catch(
+    async (error: unknown) => {
+      await Promise.all(workers.map((w) => w.terminate()));
+      throw error;
+    },
+  );
   const failures = reports.map((r) => r.failures).filter((f) => f !== '');
   assert.equal(failures, [], `${strategy}/${cache}: a block was held by two isolates`);
   // (A worker's own lentHere may count blocks still in the next worker's inbox when it reports; the
