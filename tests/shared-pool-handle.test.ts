@@ -8,7 +8,8 @@ import { Worker } from 'node:worker_threads';
 import { ErrorCode, PoolError, SharedPool, type Block, type SharedPoolHandle, type Strategy } from '../src/index.js';
 import { H, MPMC, MUTEX, TREIBER } from '../src/shared/layout.js';
 import { thrownCode } from './helpers/errors.js';
-import { FAULT_WORKER } from './helpers/shared.js';
+import { FAULT_WORKER, wordAtLeast } from './helpers/shared.js';
+import { FCTL } from './workers/shared-fault-worker.js';
 
 const handles = suite('SharedPool create and attach');
 
@@ -167,6 +168,30 @@ handles('create and attach refuse an unknown option, naming it and the option me
   const pool = SharedPool.create({ blockSize: 64, blocks: 4 });
   unknown(() => SharedPool.attach(pool.handle, { strategy: 'mutex' } as never), /unknown option `strategy` for SharedPool\.attach\(\)/);
   pool.close();
+});
+
+handles('attach beside isolates that keep attaching and lending is never refused (regression: its check read the id counter before the owner words, so a block lent under an id handed out meanwhile read as damage)', async () => {
+  const pool = SharedPool.create({ blockSize: 64, blocks: 4096, cache: 0 });
+  const ctl = new Int32Array(new SharedArrayBuffer(64));
+  const worker = new Worker(FAULT_WORKER, { workerData: { mode: 'attaching', handle: pool.handle, cache: 0, ctl, ms: 1500 } });
+  const report = new Promise<{ attached: number; refused: string }>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  await wordAtLeast(ctl, FCTL.ID, 1);
+  let attached = 0;
+  let refused = '';
+  for (const end = performance.now() + 500; performance.now() < end; ) {
+    const e = attachError(pool.handle);
+    if (e === undefined) attached++;
+    else refused ||= e.message;
+  }
+  const theirs = await report;
+  await worker.terminate();
+  assert.is(refused, '', 'the main isolate was refused');
+  assert.is(theirs.refused, '', 'the worker was refused');
+  assert.ok(attached > 0 && theirs.attached > 0, `attaches: main ${attached}, worker ${theirs.attached}`);
+  assert.is(pool.stats.free, 4096);
 });
 
 handles.run();

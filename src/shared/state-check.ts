@@ -26,9 +26,8 @@ function word(a: Int32Array, at: number): number {
 export function checkState(a: Int32Array, g: Geometry): string | undefined {
   let next = word(a, H.NEXT_ID);
   if (next < 0 || next >= MAX_OWNER_ID) return `its next-owner-id word is ${next}`;
-  // An id past the count read first may be an isolate that attached (and took blocks) while we
-  // scan: the count is read again before an id is called impossible (NEXT_ID only grows). Without
-  // this, attach refused a live pool under 4 attaching workers (shared-pool-stress.test.ts).
+  // Ids only grow, and a word read now names an id handed out by now: an id past our snapshot
+  // re-reads the counter before it counts as damage (isolates attach while we scan).
   const handedOut = (id: number): boolean => id >= 1 && (id <= next || id <= (next = word(a, H.NEXT_ID)));
   const ownerW = g.ownerOffset >> 2;
   // INVARIANT: the count once (readHeader checked it lies in blocks..maxBlocks); it only grows.

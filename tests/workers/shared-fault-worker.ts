@@ -8,6 +8,8 @@
  *   (the cached path), side 1 releases the same index at once; both then acquire and stamp a few
  *   blocks to catch a block lent twice. `rounds` rounds, synchronised by a barrier on ctl words.
  * - `posted`: receives a Block posted by the test (in workerData) and releases or adopts it as told.
+ * - `attaching`: for `ms` milliseconds, attach again and again, each time lending and releasing one block
+ *   under the new id; posts how many attaches ran and the first refusal's message (none may fail).
  * - `burst`: for `ms` milliseconds, acquire 64 blocks with `acquire()`, then release them; posts how
  *   many bursts ran and how many acquires threw (with blocks to spare, none may).
  * Synchronisation is by Atomics on shared words only.
@@ -20,7 +22,7 @@ import { SharedPool, type Block, type SharedPoolHandle } from '../../src/shared/
 export const FCTL = { ID: 0, PROGRESS: 1, FAILS: 2, ARRIVE: 3, INDEX: 4, GO: 5, REFUSED: 6 } as const;
 
 interface Data {
-  mode: 'churn' | 'race' | 'posted' | 'burst';
+  mode: 'churn' | 'race' | 'posted' | 'burst' | 'attaching';
   handle: SharedPoolHandle;
   cache: number;
   ctl: Int32Array;
@@ -42,6 +44,7 @@ function run(d: Data): void {
   if (d.mode === 'churn') churn(pool, d);
   else if (d.mode === 'race') race(pool, d);
   else if (d.mode === 'burst') burst(pool, d);
+  else if (d.mode === 'attaching') attaching(d);
   else posted(pool, d);
 }
 
@@ -140,6 +143,24 @@ function posted(pool: SharedPool, d: Data): void {
   } catch (error) {
     parentPort!.postMessage({ ok: false, code: (error as PoolError).code ?? String(error) });
   }
+}
+
+/** For `ms` milliseconds: attach again (a new id each time), then take and give back a block under it. */
+function attaching(d: Data): void {
+  const end = performance.now() + d.ms;
+  let attached = 0;
+  let refused = '';
+  while (performance.now() < end) {
+    try {
+      const p = SharedPool.attach(d.handle, { cache: 0 });
+      p.release(p.acquire());
+      attached++;
+    } catch (error) {
+      if (!(error instanceof PoolError)) throw error;
+      refused ||= error.message;
+    }
+  }
+  parentPort!.postMessage({ attached, refused });
 }
 
 function burst(pool: SharedPool, d: Data): void {
