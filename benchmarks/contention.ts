@@ -111,9 +111,18 @@ export interface ContentionOptions {
   strategies?: readonly string[];
   /** URL of the module exporting SharedPool; default the installed isopool's. */
   poolModule?: string;
+  /** The (cache, pattern) runs per strategy; default cache on with `pair` and `burst`, and off with `pair`. */
+  variants?: ReadonlyArray<readonly [number | undefined, Pattern]>;
   /** Called after each row, for streaming output. */
   onRow?: (row: ContentionResult) => void;
 }
+
+/** The runs per strategy: the cache on (the pool's default) with both patterns, then off. */
+const DEFAULT_VARIANTS: ReadonlyArray<readonly [number | undefined, Pattern]> = [
+  [undefined, 'pair'],
+  [undefined, 'burst'],
+  [0, 'pair'],
+];
 
 /** 1, 2, 4, ... below `max`, then `max`. */
 export function workerCounts(max: number): number[] {
@@ -182,11 +191,7 @@ export async function runContention(opts: ContentionOptions): Promise<Contention
   if (SharedPool === undefined) throw new Error('this build of isopool exports no SharedPool');
   const rows: ContentionResult[] = [];
   for (const strategy of opts.strategies ?? STRATEGIES) {
-    const variants: Array<[number | undefined, Pattern]> = [
-      [undefined, 'pair'],
-      [undefined, 'burst'],
-      [0, 'pair'],
-    ];
+    const variants = opts.variants ?? DEFAULT_VARIANTS;
     for (const [cache, pattern] of variants) {
       for (const n of workerCounts(opts.workers)) {
         for (const mode of ['shared', 'own'] as const) {

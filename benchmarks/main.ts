@@ -4,7 +4,8 @@
  *   1. the header (report.ts): Node, V8, CPU, cores, date, and how the figures are made;
  *   2. one `cargo bench` line per case (cargo-line.ts), with a ratio column against the run's
  *      reference case; each case validated, then timed by benny (runner.ts) in a fresh child process
- *      (child-process.ts) unless `--in-process`;
+ *      (child-process.ts) unless `--in-process`; then mempool's table in its own row order, with
+ *      mempool's figures beside this run's (mempool-table.ts);
  *   3. the workload across workers and the contention table (worker-tables.ts), timed on the worker
  *      harness (harness.ts), not by benny;
  *   4. libtest's `test result:` line; then `--json` (report.ts) and `--chart` (chart.ts).
@@ -30,6 +31,7 @@ import {
   summaryLine,
   writeJsonReport,
 } from './report.js';
+import { MEMPOOL_ROWS, mempoolRows, mempoolTable } from './mempool-table.js';
 import { FULL_TIMING, QUICK_TIMING, runCase, type CaseResultNs } from './runner.js';
 import { selectCases } from './suites.js';
 import { runModule } from './module-run.js';
@@ -115,6 +117,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const absent = [...new Set(timed.map((r) => referenceFor(r.group)))].filter((n) => !nsByName.has(n));
   if (absent.length > 0) out(`(ratio "-": ${absent.join(', ')} not in this run)`);
+  if (MEMPOOL_ROWS.some((r) => r.isopool !== 'tls_get_put' && nsByName.has(r.isopool))) {
+    report.mempool = mempoolRows(nsByName);
+    out();
+    for (const line of mempoolTable(report.mempool)) out(line);
+  }
 
   const section = { out, report, machine, workers, quick: opts.quick, pad };
   if (throughput) await workloadSection(section);

@@ -12,6 +12,7 @@ import { arch, availableParallelism, cpus, platform } from 'node:os';
 import { dirname } from 'node:path';
 import { cargoLine, cargoWidth, formatRatio } from './cargo-line.js';
 import type { ContentionResult } from './contention.js';
+import type { MempoolTableRow } from './mempool-table.js';
 import type { CaseResultNs } from './runner.js';
 import type { ThroughputRow } from './workload-throughput.js';
 
@@ -21,9 +22,17 @@ export const REFERENCE_CASE = 'tls_get_put';
 /**
  * Groups whose iterations are not get/put pairs take their ratio against their own baseline: a regex
  * search over a pool round trip says nothing, a pooled search over a search with fresh scratch does;
- * an async pool's round trip is read against a bare `await`, not against a synchronous pair.
+ * an async pool's round trip is read against a bare `await`, not against a synchronous pair; a
+ * pooled array's round trip to a worker against a fresh array's; a typed field against a plain
+ * object's property.
  */
-export const GROUP_REFERENCE: Readonly<Record<string, string>> = { workload: 'workload_alloc', resource: 'resource_await', module: 'module_alloc' };
+export const GROUP_REFERENCE: Readonly<Record<string, string>> = {
+  workload: 'workload_alloc',
+  resource: 'resource_await',
+  transfer: 'transfer_alloc',
+  fields: 'fields_object',
+  module: 'module_alloc',
+};
 
 /** The case a row's ratio is taken against. */
 export function referenceFor(group: string): string {
@@ -94,6 +103,8 @@ export interface Report {
   quick: boolean;
   reference: string;
   cases: CaseEntry[];
+  /** mempool's six rows with this run's figures beside mempool's own (null when none of them ran). */
+  mempool: MempoolTableRow[] | null;
   failed: Array<{ name: string; error: string }>;
   missing: Array<{ suite: string; module: string; cases: string[] }>;
   throughput: null | {
@@ -132,6 +143,7 @@ export function newReport(machine: MachineInfo, quick: boolean): Report {
     quick,
     reference: REFERENCE_CASE,
     cases: [],
+    mempool: null,
     failed: [],
     missing: [],
     throughput: null,

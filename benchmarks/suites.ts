@@ -125,13 +125,16 @@ export function allSuites(module?: string): Suite[] {
       'bitmap_get_put',
       'shared_tls_get_put',
     ]),
+    dynamicSuite('structure', './structure.cases.js', 'structureCases', ['ms_get_put', 'seg_get_put']),
     dynamicSuite('workload', './workloads/cases.js', 'workloadCases', ['workload_alloc', 'workload_pool', 'workload_buffer']),
     dynamicSuite('resource', './resource.cases.js', 'resourceCases', ['resource_await', 'resource_idle_get_put', 'resource_idle_validate_get_put', 'generic_pool_get_put', 'tarn_get_put']),
+    dynamicSuite('transfer', './transfer.cases.js', 'transferCases', ['transfer_alloc', 'transfer_pool']),
+    dynamicSuite('fields', './fields.cases.js', 'fieldsCases', ['fields_object', 'fields_typed_array', 'fields_block']),
   ];
 }
 
 /** Report order of case groups; unknown groups go last, in suite order (the sort is stable). */
-const GROUP_ORDER = ['mempool', 'shared', 'peers', 'alloc', 'workload'];
+const GROUP_ORDER = ['mempool', 'shared', 'peers', 'alloc', 'workload', 'transfer', 'fields'];
 
 function groupRank(group: string): number {
   const i = GROUP_ORDER.indexOf(group);

@@ -29,7 +29,17 @@ export class IsolateMap<K, P extends { readonly closed: boolean }> {
     return pool;
   }
 
-  /** Forgets `key`'s pool and returns it (undefined when there was none). */
+  /** The open pools with their keys, in the order they were made; closed ones are forgotten on the way. */
+  entries(): Array<[K, P]> {
+    const out: Array<[K, P]> = [];
+    for (const [key, pool] of this._pools) {
+      if (pool.closed) this._pools.delete(key);
+      else out.push([key, pool]);
+    }
+    return out;
+  }
+
+    /** Forgets `key`'s pool and returns it (undefined when there was none). */
   delete(key: K): P | undefined {
     const pool = this._pools.get(key);
     if (pool !== undefined) this._pools.delete(key);

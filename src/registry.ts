@@ -2,13 +2,16 @@
  * This isolate's pools by key: `getLocalPool` (LocalPool per string, symbol or `definePool` token)
  * and `getLocalBufferPool` (one default BufferPool per element type). Each worker that calls them
  * gets its own pools (see isolate-map.ts for why a module-level Map is already isolate-local).
+ * `localPools()` lists them and `trimLocalPools()` trims them all, as thread_local's owner iterates
+ * and clears every thread's value; here each isolate sees its own.
  */
-import { BufferPool, type BufferPoolOptions } from './buffer/buffer-pool.js';
+import { BufferPool } from './buffer/buffer-pool.js';
+import type { BufferPoolOptions } from './buffer/options.js';
 import type { TypedArray, TypedArrayConstructor } from './buffer/typed-array.js';
 import { IsolateMap } from './isolate-map.js';
 import { LocalPool } from './local/local-pool.js';
 import { resolveLocalPoolOptions, type LocalPoolOptions } from './local/options.js';
-import { describe } from './validate.js';
+import { checkInteger, describe } from './validate.js';
 
 /**
  * A typed key made by `definePool`: carries the options and the element type, no cast needed.
@@ -33,8 +36,10 @@ export class PoolToken<T extends object> {
 
 export type PoolKey = string | symbol;
 
-const localPools = new IsolateMap<PoolKey, LocalPool<object>>();
+const pools = new IsolateMap<PoolKey, LocalPool<object>>();
 const bufferPools = new IsolateMap<TypedArrayConstructor<TypedArray>, BufferPool<TypedArray>>();
+/** The token behind each token-made pool's symbol, so `localPools()` names the key its caller used. */
+const tokens = new Map<symbol, PoolToken<object>>();
 
 /**
  * Defines a per-isolate pool once, at module level; `getLocalPool(token)` then returns this isolate's
@@ -76,6 +81,7 @@ export function getLocalPool<T extends object>(key: PoolKey | PoolToken<T>, opti
     if (cached !== undefined && !cached.closed) return cached;
     const pool = lookup(key.key, key.options as LocalPoolOptions<T>);
     key._pool = pool;
+    tokens.set(key.key, key as unknown as PoolToken<object>);
     return pool;
   }
   if (typeof key !== 'string' && typeof key !== 'symbol') {
@@ -85,16 +91,16 @@ export function getLocalPool<T extends object>(key: PoolKey | PoolToken<T>, opti
 }
 
 function lookup<T extends object>(key: PoolKey, options: LocalPoolOptions<T> | undefined): LocalPool<T> {
-  const found = localPools.get(key);
+  const found = pools.get(key);
   if (found !== undefined) return found as unknown as LocalPool<T>;
   if (options === undefined) {
     throw new TypeError(
-      localPools.wasClosed(key)
+      pools.wasClosed(key)
         ? `isopool: getLocalPool(${describe(key)}): this isolate's pool was closed; pass options to create a new one`
         : `isopool: getLocalPool(${describe(key)}) has no pool in this isolate yet and no options to create one`,
     );
   }
-  return localPools.getOrCreate(key, () => {
+  return pools.getOrCreate(key, () => {
     refuseInitial(options, 'getLocalPool()');
     return new LocalPool<T>(options) as unknown as LocalPool<object>;
   }) as unknown as LocalPool<T>;
@@ -111,7 +117,7 @@ export function closeLocalPool(key: PoolKey | PoolToken<object>): boolean {
   } else {
     throw new TypeError(`isopool: closeLocalPool() takes a string, a symbol or a definePool() token, received ${describe(key)}`);
   }
-  const pool = localPools.delete(mapKey);
+  const pool = pools.delete(mapKey);
   if (pool === undefined) return false;
   pool.close();
   return true;
@@ -124,4 +130,44 @@ export function closeLocalPool(key: PoolKey | PoolToken<object>): boolean {
 export function getLocalBufferPool<A extends TypedArray>(ctor: TypedArrayConstructor<A>, options?: BufferPoolOptions): BufferPool<A> {
   const key = ctor as TypedArrayConstructor<TypedArray>;
   return bufferPools.getOrCreate(key, () => new BufferPool<A>(ctor, options) as unknown as BufferPool<TypedArray>) as unknown as BufferPool<A>;
+}
+
+/** A pool the registry made in this isolate, with the key it was made for. */
+export type LocalPoolEntry =
+  | { readonly kind: 'local'; readonly key: PoolKey | PoolToken<object>; readonly pool: LocalPool<object> }
+  | { readonly kind: 'buffer'; readonly key: TypedArrayConstructor<TypedArray>; readonly pool: BufferPool<TypedArray> };
+
+/**
+ * This isolate's open registry pools: every `getLocalPool` pool (keyed by its string, symbol or
+ * token), then every `getLocalBufferPool` pool (keyed by its element type), each in the order it was
+ * made. A snapshot: pools made or closed after the call do not change it.
+ */
+export function localPools(): LocalPoolEntry[] {
+  const out: LocalPoolEntry[] = [];
+  for (const [key, pool] of pools.entries()) {
+    out.push({ kind: 'local', key: (typeof key === 'symbol' ? tokens.get(key) : undefined) ?? key, pool });
+  }
+  for (const [key, pool] of bufferPools.entries()) out.push({ kind: 'buffer', key, pool });
+  return out;
+}
+
+/**
+ * Trims every pool `localPools()` lists to `keep` idle objects (a BufferPool: `keep` per size class),
+ * what a program does under memory pressure. Returns how many objects were dropped. Every pool is
+ * trimmed even when a `dispose` throws; then the error is thrown (an AggregateError for several).
+ */
+export function trimLocalPools(keep = 0): number {
+  checkInteger('keep', keep, 0, 2 ** 30);
+  let dropped = 0;
+  const errors: unknown[] = [];
+  for (const { pool } of localPools()) {
+    try {
+      dropped += pool.trim(keep);
+    } catch (error) {
+      errors.push(error);
+    }
+  }
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) throw new AggregateError(errors, `isopool: ${errors.length} pools failed to trim`);
+  return dropped;
 }

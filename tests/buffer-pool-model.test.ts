@@ -1,7 +1,8 @@
 /**
  * Model-based test of BufferPool (fast-check's command model): random rents of every size class
- * and past `maxLength`, returns, trims and close, with misuse (foreign arrays, subarrays,
- * primitives, double returns) and stale references that detach an idle array's buffer, over random
+ * and past `maxLength`, returns, trims and close, transfers of lent arrays (the array that comes
+ * back is returned), with misuse (foreign arrays, subarrays, primitives, double returns, copies of
+ * lent arrays) and stale references that transfer an idle array's buffer away, over random
  * options (maxLength, perClass, zero, checked). After every call the pool is checked against a
  * model of what the test holds; a failure shrinks to a minimal sequence of calls.
  */
@@ -27,13 +28,15 @@ interface Model {
   readonly returned: Set<U8>;
   /** The array the previous call returned, if the pool kept it idle. */
   justReturned: U8 | undefined;
+  /** Held arrays that came back from a transfer and were not returned since: the pool has not met these objects. */
+  readonly away: Set<U8>;
   closed: boolean;
 }
 
 type Cmd = fc.Command<Model, BufferPool<U8>>;
 
 /** Bad inputs the runs tried, by kind (`ISOPOOL_MODEL_REPORT=1` prints them). */
-const tried = { foreign: 0, subarray: 0, primitive: 0, again: 0, detached: 0 };
+const tried = { foreign: 0, subarray: 0, primitive: 0, again: 0, copy: 0, detached: 0, transferred: 0 };
 
 /** What a rent of `n` must return: the next power of two, or exactly `n` past maxLength. */
 function lengthFor(n: number, maxLength: number): number {
@@ -48,6 +51,11 @@ function code(fn: () => unknown): string | undefined {
     return error instanceof PoolError ? error.code : (error as Error).name;
   }
   return undefined;
+}
+
+/** Held arrays the pool has met: a copy of one of these is refused. */
+function known(m: Readonly<Model>): U8[] {
+  return [...m.held].filter((a) => !m.away.has(a));
 }
 
 function pooled(a: U8, cfg: Config): boolean {
@@ -97,6 +105,7 @@ class Return implements Cmd {
     const c = code(() => pool.return(a));
     assert.is(c, undefined, `return of a held array threw ${c}`);
     m.held.delete(a);
+    m.away.delete(a);
     m.returned.add(a);
     if (m.cfg.zero === 'return' && pooled(a, m.cfg)) assert.ok(a.every((x) => x === 0), "zero: 'return' left it dirty");
     m.justReturned = pooled(a, m.cfg) && pool.stats.idle === idle + 1 ? a : undefined;
@@ -107,14 +116,16 @@ class Return implements Cmd {
 
 /** Misuse that every mode refuses, and double returns where the mode promises to refuse them. */
 class Misuse implements Cmd {
-  constructor(readonly kind: 'foreign' | 'subarray' | 'primitive' | 'again', readonly pick: number) {}
-  check = (m: Readonly<Model>) => this.kind !== 'again' || (m.cfg.checked ? m.returned.size > 0 : m.justReturned !== undefined);
+  constructor(readonly kind: 'foreign' | 'subarray' | 'primitive' | 'again' | 'copy', readonly pick: number) {}
+  check = (m: Readonly<Model>) =>
+    this.kind === 'again' ? (m.cfg.checked ? m.returned.size > 0 : m.justReturned !== undefined) : this.kind !== 'copy' || known(m).length > 0;
   run(m: Model, pool: BufferPool<U8>): void {
     const before = pool.stats;
     tried[this.kind]++;
     let c: string | undefined;
     if (this.kind === 'foreign') c = code(() => pool.return(new Uint8Array(2 ** (this.pick % 4))));
     else if (this.kind === 'primitive') c = code(() => pool.return(this.pick as unknown as U8));
+    else if (this.kind === 'copy') c = code(() => pool.return(structuredClone(known(m)[this.pick % known(m).length]!)));
     else if (this.kind === 'subarray') {
       const mine = [...m.held, ...m.returned].filter((a) => a.length > 0);
       const base = mine.length > 0 ? mine[this.pick % mine.length]! : new Uint8Array(8);
@@ -133,19 +144,69 @@ class Misuse implements Cmd {
   toString = () => `misuse(${this.kind} ${this.pick})`;
 }
 
-/** A stale reference detaches a returned array's buffer (a transfer to a worker would). */
+/**
+ * A stale reference transfers a returned array's buffer away, and the array that memory comes back
+ * as is returned: refused (the lending was closed), whether the pool still kept the array idle
+ * (ERR_DOUBLE_RELEASE) or had dropped it (foreign), with the books unchanged.
+ */
 class DetachReturned implements Cmd {
   constructor(readonly pick: number) {}
   check = (m: Readonly<Model>) => [...m.returned].some((a) => a.length > 0);
   run(m: Model, pool: BufferPool<U8>): void {
     const live = [...m.returned].filter((a) => a.length > 0);
     const a = live[this.pick % live.length]!;
-    structuredClone(a.buffer, { transfer: [a.buffer] });
+    const stale = structuredClone(a, { transfer: [a.buffer] });
     tried.detached++;
     if (m.justReturned === a) m.justReturned = undefined;
+    const before = pool.stats;
+    const c = code(() => pool.return(stale));
+    assert.ok(c === ErrorCode.DOUBLE_RELEASE || c === ErrorCode.FOREIGN_OBJECT, `memory that left while idle came back: ${c}`);
+    const after = pool.stats;
+    assert.equal([after.lent, after.idle, after.discarded], [before.lent, before.idle, before.discarded], 'a refused return changed the books');
     check(m, pool);
   }
   toString = () => `detach(#${this.pick})`;
+}
+
+/** A lent array goes to another isolate by transfer and comes back: the test now holds the new object. */
+class TransferHeld implements Cmd {
+  constructor(readonly pick: number) {}
+  check = (m: Readonly<Model>) => m.held.size > 0;
+  run(m: Model, pool: BufferPool<U8>): void {
+    const a = [...m.held][this.pick % m.held.size]!;
+    const n = a.length;
+    const back = structuredClone(a, { transfer: [a.buffer] });
+    tried.transferred++;
+    assert.equal([back.length, a.length], [n, 0], 'a transfer moves the memory to a new object');
+    m.held.delete(a);
+    m.held.add(back);
+    m.away.delete(a);
+    m.away.add(back);
+    check(m, pool);
+  }
+  toString = () => `transfer(#${this.pick})`;
+}
+
+/**
+ * While an array's memory is away, a copy of what came back cannot be told from it: a copy returned
+ * first is taken in that lending's place, and the array itself is refused after. One lending, one return.
+ */
+class ReturnCopyOfAway implements Cmd {
+  constructor(readonly pick: number) {}
+  check = (m: Readonly<Model>) => m.away.size > 0;
+  run(m: Model, pool: BufferPool<U8>): void {
+    const a = [...m.away][this.pick % m.away.size]!;
+    const copy = structuredClone(a);
+    tried.copy++;
+    assert.is(code(() => pool.return(copy)), undefined, 'the first of two copies of memory away is taken');
+    assert.is(code(() => pool.return(a)), ErrorCode.FOREIGN_OBJECT, 'the second is refused');
+    m.held.delete(a);
+    m.away.delete(a);
+    m.returned.add(copy);
+    m.justReturned = undefined;
+    check(m, pool);
+  }
+  toString = () => `returnCopyOfAway(#${this.pick})`;
 }
 
 class Trim implements Cmd {
@@ -185,19 +246,21 @@ const commands = fc.commands<Model, BufferPool<U8>>(
     fc.constantFrom(1, 2, 4, 8).map((n) => new Rent(n)),
     fc.nat().map((pick) => new Return(pick)),
     fc.nat().map((pick) => new Return(pick)),
-    fc.tuple(fc.constantFrom('foreign' as const, 'subarray' as const, 'primitive' as const, 'again' as const), fc.nat()).map(([kind, pick]) => new Misuse(kind, pick)),
+    fc.tuple(fc.constantFrom('foreign' as const, 'subarray' as const, 'primitive' as const, 'again' as const, 'copy' as const), fc.nat()).map(([kind, pick]) => new Misuse(kind, pick)),
     fc.nat().map((pick) => new DetachReturned(pick)),
+    fc.nat().map((pick) => new TransferHeld(pick)),
+    fc.nat().map((pick) => new ReturnCopyOfAway(pick)),
     fc.integer({ min: 0, max: 1 }).map((keep) => new Trim(keep)),
     fc.constant(null).map(() => new Close()),
   ],
   { maxCommands: 60, size: 'max' },
 );
 
-test('BufferPool against its model: random rents and returns, misuse and detached buffers included (fast-check, 1,000 runs)', () => {
+test('BufferPool against its model: random rents, returns and transfers, misuse and detached buffers included (fast-check, 1,000 runs)', () => {
   fc.assert(
     fc.property(configs, commands, (cfg, cmds) => {
       const pool = new BufferPool(Uint8Array, cfg);
-      const model: Model = { cfg, held: new Set(), returned: new Set(), justReturned: undefined, closed: false };
+      const model: Model = { cfg, held: new Set(), returned: new Set(), justReturned: undefined, away: new Set(), closed: false };
       fc.modelRun(() => ({ model, real: pool }), cmds);
       // Everything comes back: every held array is taken back (dropped after close), nothing is lent.
       pool.close();
@@ -208,7 +271,8 @@ test('BufferPool against its model: random rents and returns, misuse and detache
     { numRuns: 1000, includeErrorInReport: true },
   );
   // The generators must keep producing misuse: a floor far below what a run tries (see the README).
-  assert.ok(tried.foreign + tried.subarray + tried.primitive + tried.again > 1000, `only ${JSON.stringify(tried)} bad inputs tried`);
+  assert.ok(tried.foreign + tried.subarray + tried.primitive + tried.again + tried.copy > 1000, `only ${JSON.stringify(tried)} bad inputs tried`);
+  assert.ok(tried.transferred > 500, `only ${tried.transferred} transfers tried`);
   if (process.env['ISOPOOL_MODEL_REPORT'] === '1') console.log('BufferPool model, bad inputs tried:', JSON.stringify(tried));
 });
 

@@ -5,7 +5,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Worker, threadId } from 'node:worker_threads';
-import { BufferPool, closeLocalPool, definePool, getLocalBufferPool, getLocalPool, LocalPool } from '../src/index.js';
+import { BufferPool, closeLocalPool, definePool, getLocalBufferPool, getLocalPool, LocalPool, localPools, trimLocalPools } from '../src/index.js';
 
 const keyed = suite('getLocalPool');
 
@@ -98,7 +98,7 @@ keyed('two workers and the main thread each get a distinct pool for one key', as
   const workers = [0, 1].map(() => new Worker(url, { workerData: { barrier, parties } }));
   const results = workers.map(
     (w) =>
-      new Promise<{ threadId: number; same: boolean; madeBy: number[]; reused: boolean; created: number }>((resolve, reject) => {
+      new Promise<{ threadId: number; same: boolean; madeBy: number[]; reused: boolean; created: number; listed: string[] }>((resolve, reject) => {
         w.once('message', resolve);
         w.once('error', reject);
       }),
@@ -116,6 +116,7 @@ keyed('two workers and the main thread each get a distinct pool for one key', as
     assert.equal(r.madeBy, [r.threadId, r.threadId], 'a worker saw an object made by another isolate');
     assert.ok(r.reused, 'a worker did not get its own released object back');
     assert.is(r.created, 2);
+    assert.equal(r.listed, ['local:scratch'], "a worker's localPools() lists its own pool, none of this isolate's");
   }
   // The workers' acquires did not touch the main thread's pool.
   assert.is(mainPool.stats.created, 2);
@@ -174,3 +175,83 @@ local('each worker gets its own default pool: arrays never cross isolates', asyn
 });
 
 local.run();
+
+const all = suite('localPools and trimLocalPools');
+
+all('localPools lists every open registry pool with the key it was made for: strings, symbols, tokens, element types', () => {
+  const before = new Set(localPools().map((e) => e.pool));
+  const sym = Symbol('all-sym');
+  const token = definePool({ create: () => ({}) }, 'all-token');
+  const byString = getLocalPool('all-string', { create: () => ({}) });
+  const bySymbol = getLocalPool(sym, { create: () => ({}) });
+  const byToken = getLocalPool(token);
+  const u32 = getLocalBufferPool(Uint32Array);
+  const fresh = localPools().filter((e) => !before.has(e.pool));
+  assert.equal(
+    fresh.map((e) => [e.kind, e.key, e.pool]),
+    [
+      ['local', 'all-string', byString],
+      ['local', sym, bySymbol],
+      ['local', token, byToken],
+      ...(before.has(u32 as never) ? [] : [['buffer', Uint32Array, u32]]),
+    ],
+  );
+  // Closed pools leave the list, however they were closed; the snapshot taken before does not change.
+  const snapshot = localPools();
+  closeLocalPool('all-string');
+  bySymbol.close();
+  const after = localPools().map((e) => e.pool);
+  assert.not.ok(after.includes(byString) || after.includes(bySymbol));
+  assert.ok(after.includes(byToken));
+  assert.ok(snapshot.some((e) => e.pool === byString));
+  closeLocalPool(token);
+});
+
+all('trimLocalPools drops idle objects of every registry pool down to keep, and says how many', () => {
+  const disposed: string[] = [];
+  const a = getLocalPool('trim-a', { create: () => ({}), dispose: () => void disposed.push('a') });
+  const held = [a.acquire(), a.acquire(), a.acquire()];
+  for (const o of held) a.release(o);
+  const u16 = getLocalBufferPool(Uint16Array);
+  const arrays = [u16.rent(4), u16.rent(4), u16.rent(64)];
+  for (const x of arrays) u16.return(x);
+  trimLocalPools(2 ** 30); // keeps everything
+  assert.equal([a.stats.idle, u16.stats.idle], [3, 3]);
+  const dropped = trimLocalPools(1);
+  assert.equal([a.stats.idle, u16.stats.idle], [1, 2], 'a BufferPool keeps `keep` per class');
+  assert.ok(dropped >= 3, `dropped ${dropped}`);
+  assert.equal(disposed, ['a', 'a']);
+  trimLocalPools();
+  assert.equal([a.stats.idle, u16.stats.idle], [0, 0]);
+  closeLocalPool('trim-a');
+});
+
+all('trimLocalPools trims every pool when a dispose throws, then throws (one error as it is, several aggregated)', () => {
+  const make = (key: string) => {
+    const pool = getLocalPool(key, {
+      create: () => ({}),
+      dispose: () => {
+        throw new Error(`dispose ${key}`);
+      },
+    });
+    pool.release(pool.acquire());
+    return pool;
+  };
+  const first = make('trim-throws-1');
+  assert.throws(() => trimLocalPools(), /dispose trim-throws-1/);
+  assert.is(first.stats.idle, 0);
+  first.release(first.acquire());
+  const second = make('trim-throws-2');
+  assert.throws(() => trimLocalPools(), (e: unknown) => e instanceof AggregateError && e.errors.length === 2);
+  assert.equal([first.stats.idle, second.stats.idle], [0, 0]);
+  closeLocalPool('trim-throws-1');
+  closeLocalPool('trim-throws-2');
+});
+
+all('trimLocalPools(keep) takes an integer >= 0', () => {
+  for (const bad of [-1, 1.5, '1', null]) {
+    assert.throws(() => trimLocalPools(bad as number), (e: unknown) => (e instanceof RangeError || e instanceof TypeError) && /`keep`/.test((e as Error).message));
+  }
+});
+
+all.run();

@@ -112,3 +112,34 @@ dead('reclaim takes back the waiter count of a worker terminated inside acquireS
 });
 
 dead.run();
+
+const snapshot = suite('SharedPool ownership: owners() reads who holds what from the owner table');
+
+snapshot('owners() lists { ownerId, lent, cached } for every isolate holding or caching blocks, by id; free and released blocks are nobody\'s', () => {
+  for (const strategy of STRATEGIES) {
+    const pool = SharedPool.create({ blockSize: 16, blocks: 64, cache: 8, strategy });
+    const other = SharedPool.attach(pool.handle, { cache: 0 });
+    const third = SharedPool.attach(pool.handle, { cache: 4 });
+    assert.equal(pool.owners(), [], `${strategy}: a fresh pool`);
+    const mine = [pool.acquire(), pool.acquire(), pool.acquire()];
+    const theirs = [other.acquire(), other.acquire()];
+    const want = [
+      { ownerId: pool.ownerId, lent: 3, cached: pool.stats.cachedHere },
+      { ownerId: other.ownerId, lent: 2, cached: 0 },
+    ];
+    assert.ok(want[0]!.cached > 0, 'the refill left blocks idle in the cache');
+    assert.equal(pool.owners(), want, strategy);
+    assert.equal(third.owners(), want, 'every attachment reads the same table');
+    pool.release(mine.pop()!);
+    other.release(theirs.pop()!);
+    pool.flush();
+    assert.equal(pool.owners(), [
+      { ownerId: pool.ownerId, lent: 2, cached: 0 },
+      { ownerId: other.ownerId, lent: 1, cached: 0 },
+    ]);
+    other.reclaim(pool.ownerId); // as if this isolate had died
+    assert.equal(other.owners(), [{ ownerId: other.ownerId, lent: 1, cached: 0 }], `${strategy}: reclaimed blocks are nobody's`);
+  }
+});
+
+snapshot.run();

@@ -9,7 +9,11 @@
  * - `weakset-has`: plus `WeakSet.has(a)`, the identity check `return()` makes.
  * - `ctor-check`: plus `a.constructor === Uint32Array`, the type check it replaces.
  * - `local-pool`: a LocalPool acquire + release pair (the owner-slot path).
- * - `buffer-pool`: a BufferPool rent(64) + return pair (class lookup, LocalPool, WeakSet).
+ * - `buffer-pool`: a BufferPool rent(64) + return pair (class lookup, LocalPool, WeakSet); its arrays
+ *   carry the transfer mark (each over a buffer 8 bytes longer, always off-heap).
+ * - `buffer-pool-plain`: the same with `transfer: false` (plain `new Uint32Array(64)` arrays).
+ * - `elements-marked`, `elements-plain`: rent(16) from each kind of pool, sum its 16 elements, return:
+ *   what a holder's element accesses cost on a marked array against a plain one.
  * - `new-u32-64`: `new Uint32Array(64)` per iteration (256 bytes: an off-heap backing store).
  */
 import { execFileSync } from 'node:child_process';
@@ -17,6 +21,18 @@ import { fileURLToPath } from 'node:url';
 import { BufferPool, LocalPool } from 'isopool';
 
 const N = 5_000_000;
+
+/** Rents 16 elements, reads and writes each, returns: per iteration, 16 element reads and one write. */
+function sumElements(pool: BufferPool<Uint32Array<ArrayBuffer>>): number {
+  let s = 0;
+  for (let i = 0; i < N; i++) {
+    const a = pool.rent(16);
+    for (let j = 0; j < 16; j++) s = (s + a[j]!) | 0;
+    a[i & 15] = i;
+    pool.return(a);
+  }
+  return s;
+}
 
 const VARIANTS: Record<string, () => number> = {
   loop() {
@@ -63,6 +79,22 @@ const VARIANTS: Record<string, () => number> = {
       pool.return(a);
     }
     return s;
+  },
+  'buffer-pool-plain'() {
+    const pool = new BufferPool(Uint32Array, { transfer: false });
+    let s = 0;
+    for (let i = 0; i < N; i++) {
+      const a = pool.rent(64);
+      s += a.length;
+      pool.return(a);
+    }
+    return s;
+  },
+  'elements-marked'() {
+    return sumElements(new BufferPool(Uint32Array));
+  },
+  'elements-plain'() {
+    return sumElements(new BufferPool(Uint32Array, { transfer: false }));
   },
   'new-u32-64'() {
     let s = 0;

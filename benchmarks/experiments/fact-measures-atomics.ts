@@ -2,7 +2,8 @@
  * Fact measurements of Atomics and of the free lists built on them (benchmarks/README.md, Facts):
  * one Atomics op of each kind, a spin mutex stack one index or MUTEX_BATCH indices per lock, the
  * same with two workers on the worker harness, a Treiber stack and Vyukov's ring (the structures are
- * in bare-free-lists.ts). Every figure includes the loop (fact `empty-loop`).
+ * in bare-free-lists.ts), and element access through the two kinds of view of a growable buffer.
+ * Every figure includes the loop (fact `empty-loop`).
  *
  * Loops are written out per measurement on purpose, as in fact-measures-local.ts.
  */
@@ -136,4 +137,25 @@ export const ATOMICS_MEASURES: readonly Measure[] = [
     check(full === 0 && ring.size() === CAPACITY, 'Vyukov ring got every index back');
     return ns;
   } },
+  { id: 'gsab-views', variant: 'fixed-length view of a growable SharedArrayBuffer', unit: 'ns/op', run: () => viewReadWrite(false) },
+  { id: 'gsab-views', variant: 'length-tracking view of the same buffer', unit: 'ns/op', run: () => viewReadWrite(true) },
 ];
+
+/**
+ * One element write and read of an Int32Array over a growable SharedArrayBuffer (what a SharedPool
+ * made with `maxBlocks` lives in): a view with a length (`new Int32Array(sab, 0, n)`) against a
+ * length-tracking one (`new Int32Array(sab)`), whose bounds V8 reads from the buffer at each access.
+ */
+function viewReadWrite(tracking: boolean): number {
+  const G = SharedArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => SharedArrayBuffer;
+  const sab = new G(4096, { maxByteLength: 1 << 20 });
+  const a = tracking ? new Int32Array(sab) : new Int32Array(sab, 0, 1024);
+  return nsPerIteration((n) => {
+    let x = 0;
+    for (let i = 0; i < n; i++) {
+      a[i & 1023] = i;
+      x ^= a[(i + 7) & 1023]!;
+    }
+    return x;
+  }, 20_000_000);
+}

@@ -26,7 +26,11 @@
  *   throws `ERR_DOUBLE_RELEASE` for any double return. typedarray-pool (mikolalysenko) has no such
  *   check: `free()` twice puts one buffer on its free list twice, and two later `malloc()` calls hand
  *   the same memory to two holders. The regression test in `tests/buffer-pool-misuse.test.ts` names that bug.
- * - Oversized requests (`minLength > maxLength`) are served by a plain `new` of exactly `minLength`
+ * - An array posted to a worker with its buffer in the transfer list and posted back is a new object
+ *   over the same memory: `return()` takes it back (cold path), once per lending, through the mark
+ *   each array's buffer carries past its last element (transfer-marks.ts has the design; the option
+ *   `transfer: false` makes plain arrays and refuses them).
+ * - Oversized requests (`minLength > maxLength`) are served by a new array of exactly `minLength`
  *   elements and never pooled. They are tracked in a WeakMap while lent, so returning one is accepted
  *   and dropped (callers can return whatever they rented, as with .NET's ArrayPool), returning it
  *   twice is `ERR_DOUBLE_RELEASE`, and an unknown long array is `ERR_FOREIGN_OBJECT`.
@@ -49,56 +53,20 @@
  */
 import { ErrorCode, PoolError } from '../errors.js';
 import { LocalPool, type PoolStats } from '../local/local-pool.js';
-import { checkBoolean, checkInteger, checkKnownKeys, checkOptionsObject, describe } from '../validate.js';
+import { checkInteger, describe } from '../validate.js';
+import { resolveBufferPoolOptions, type BufferPoolOptions } from './options.js';
+import { TransferMarks, type MarkedReturn } from './transfer-marks.js';
 import { checkConstructor, type AnyBufferOf, type TypedArray, type TypedArrayConstructor } from './typed-array.js';
 
-/** When a BufferPool clears arrays: never (the default), before lending, or when taken back. */
-export type ZeroPolicy = 'never' | 'rent' | 'return';
-
-export interface BufferPoolOptions {
-  /**
-   * The largest class kept: a power of two, in elements. Longer requests are allocated and never
-   * pooled. Default: 1 MiB worth of elements (`2^20 / BYTES_PER_ELEMENT`).
-   */
-  maxLength?: number;
-  /** Arrays kept idle per class (LocalPool's `max`). Default 8. */
-  perClass?: number;
-  /** Clear arrays on `'rent'`, on `'return'`, or `'never'` (default: callers overwrite what they use). */
-  zero?: ZeroPolicy;
-  /** Throw `ERR_DOUBLE_RELEASE` for every double return. Default: on when ISOPOOL_CHECKED=1. */
-  checked?: boolean;
-}
-
-/**
- * Default largest class, in bytes. 1 MiB keeps scratch buffers of parsers, codecs and regex engines
- * (kilobytes to hundreds of kilobytes) pooled while bounding what one element type retains per
- * isolate to `perClass` x (1 MiB + 512 KiB + ... ) < 2 MiB x `perClass` (16 MiB at the default,
- * reached only by a program that really uses every class at once; `trim()` gives it back).
- * .NET's ArrayPool.Create() default is 1,048,576 elements, for the same reason.
- */
-export const DEFAULT_MAX_BYTES = 2 ** 20;
-
-/**
- * Default arrays kept per class. A scratch user rents a few arrays of one size per operation (the
- * regex workload rents 4 Uint32Arrays of one class, and 2 to 4 Int32Arrays of one class or more)
- * and returns them all: 8 covers that pattern twice over, nested once. .NET's ArrayPool.Create() keeps 50 per bucket, for many threads; one
- * isolate is one thread.
- */
-export const DEFAULT_PER_CLASS = 8;
-
-/** Largest class index: 2^30 elements, past V8's typed-array limit for every element size but 1. */
-const MAX_SHIFT = 30;
 
 export interface BufferPoolStats extends PoolStats {
   /** Rents longer than `maxLength`, served by a plain allocation and never pooled. */
   readonly oversized: number;
   /** Idle elements held across every class (memory retained = this x BYTES_PER_ELEMENT). */
   readonly idleElements: number;
+  /** Returns taken back after a transfer: arrays that came back as new objects over the pool's memory. */
+  readonly transferred: number;
 }
-
-const ZERO_POLICIES: readonly ZeroPolicy[] = ['never', 'rent', 'return'];
-
-const OPTION_KEYS: readonly (keyof BufferPoolOptions)[] = ['maxLength', 'perClass', 'zero', 'checked'];
 
 export class BufferPool<A extends TypedArray> {
   /** Class pools by log2 of their length, 0 .. log2(maxLength); past the end: oversized or invalid. */
@@ -114,31 +82,22 @@ export class BufferPool<A extends TypedArray> {
   /** Oversized arrays while they exist: true while lent, false once returned. */
   private readonly _oversize = new WeakMap<A, boolean>();
   private _oversized = 0;
+  /** Marks that let a transferred array back in; undefined with `transfer: false` or a subclass. */
+  private readonly _marks: TransferMarks<A> | undefined;
+  private _transferred = 0;
   private _closed = false;
 
   constructor(ctor: TypedArrayConstructor<A>, options: BufferPoolOptions = {}) {
     const sample = checkConstructor(ctor);
-    checkOptionsObject('BufferPool options', options);
-    checkKnownKeys('BufferPool', options, OPTION_KEYS);
-    const maxLength =
-      options.maxLength === undefined
-        ? Math.max(1, DEFAULT_MAX_BYTES / ctor.BYTES_PER_ELEMENT)
-        : checkInteger('maxLength', options.maxLength, 1, 2 ** MAX_SHIFT);
-    if ((maxLength & (maxLength - 1)) !== 0) {
-      throw new RangeError(`isopool: option \`maxLength\` must be a power of two, received ${describe(maxLength)}`);
-    }
-    const perClass = options.perClass === undefined ? DEFAULT_PER_CLASS : checkInteger('perClass', options.perClass, 0, 2 ** 20);
-    const zero = options.zero === undefined ? 'never' : options.zero;
-    if (!ZERO_POLICIES.includes(zero)) {
-      throw new RangeError(`isopool: option \`zero\` must be 'never', 'rent' or 'return', received ${describe(zero)}`);
-    }
-    const checked = checkBoolean('checked', options.checked);
+    const { maxLength, perClass, zero, checked, transfer } = resolveBufferPoolOptions(ctor, options);
+    const marks = transfer ? TransferMarks.for(ctor) : undefined;
 
     this._ctor = ctor;
     this._maxLength = maxLength;
     this._zeroOnRent = zero === 'rent';
     this._zeroOnReturn = zero === 'return';
     this._zero = typeof sample[0] === 'bigint' ? 0n : 0;
+    this._marks = marks;
     const classes: LocalPool<A>[] = [];
     const made = this._made;
     for (let k = 0, len = 1; len <= maxLength; k++, len *= 2) {
@@ -146,10 +105,11 @@ export class BufferPool<A extends TypedArray> {
       classes.push(
         new LocalPool<A>({
           create: () => {
-            const a = new ctor(length);
+            const a = marks === undefined ? new ctor(length) : marks.make(length);
             made.add(a);
             return a;
           },
+          ...(marks === undefined ? {} : { dispose: (a: A) => marks.forget(a) }),
           max: perClass,
           ...(checked === undefined ? {} : { checked }),
           name: `BufferPool<${ctor.name}>[${length}]`,
@@ -203,7 +163,7 @@ export class BufferPool<A extends TypedArray> {
     checkInteger('minLength', minLength, 0);
     if (this._closed) throw new PoolError(ErrorCode.CLOSED, `isopool: BufferPool<${this._ctor.name}> is closed`);
     // An integer that missed the class table is above maxLength: allocate it, never pool it.
-    const array = new this._ctor(minLength);
+    const array = this._marks === undefined ? new this._ctor(minLength) : this._marks.make(minLength);
     this._oversize.set(array, true);
     this._oversized++;
     return array;
@@ -227,17 +187,56 @@ export class BufferPool<A extends TypedArray> {
     const lent = this._oversize.get(array as A);
     if (lent === true) {
       this._oversize.set(array as A, false);
+      this._marks?.forget(array as A);
       return;
     }
     if (lent === false) {
       throw new PoolError(ErrorCode.DOUBLE_RELEASE, `isopool: BufferPool<${this._ctor.name}>.return() was given an oversized array it already took back`);
     }
+    const back = this._made.has(array as A) ? undefined : this._marks?.match(array);
+    if (back !== undefined) return this._returnTransferred(array as A, back);
     const what = ArrayBuffer.isView(array) ? `a ${array.constructor.name} of length ${(array as A).length}` : describe(array);
     throw new PoolError(
       ErrorCode.FOREIGN_OBJECT,
       this._made.has(array as A)
         ? `isopool: BufferPool<${this._ctor.name}>.return() was given ${what}: its length is no class size (was its buffer detached?)`
         : `isopool: BufferPool<${this._ctor.name}>.return() was given ${what} that it did not rent`,
+    );
+  }
+
+  /**
+   * An array that came back from a transfer: a new object over memory this pool lent (its mark says
+   * which lending). Accepted once per lending, in the old object's place; see transfer-marks.ts.
+   */
+  private _returnTransferred(array: A, { serial, previous }: MarkedReturn<A>): void {
+    const what = `BufferPool<${this._ctor.name}>.return() was given a ${this._ctor.name} of length ${array.length}`;
+    if (previous !== undefined && previous.length !== 0) {
+      throw new PoolError(ErrorCode.FOREIGN_OBJECT, `isopool: ${what} that copies an array it lent: the lent array still holds that memory`);
+    }
+    const n = array.length;
+    if (n > this._maxLength) {
+      // An oversized lending is open while its entry exists (its return forgets it) and, when the
+      // old object is still around, while that object is marked lent.
+      if (previous !== undefined && this._oversize.get(previous) !== true) throw this._idleTransferred(what);
+      if (previous !== undefined) this._oversize.set(previous, false);
+      this._oversize.set(array, false);
+      this._marks!.forgetSerial(serial);
+      this._transferred++;
+      return;
+    }
+    const pool = this._classes[31 - Math.clz32(n)]!;
+    if (!pool.exchangeLent(previous, array)) throw this._idleTransferred(what);
+    this._made.add(array);
+    this._marks!.rehome(serial, array);
+    this._transferred++;
+    if (this._zeroOnReturn) array.fill(this._zero as never);
+    pool.release(array);
+  }
+
+  private _idleTransferred(what: string): PoolError {
+    return new PoolError(
+      ErrorCode.DOUBLE_RELEASE,
+      `isopool: ${what} whose memory left the pool while it was idle (a reference kept after return() transferred it): that lending was already closed`,
     );
   }
 
@@ -306,6 +305,6 @@ export class BufferPool<A extends TypedArray> {
       leaked += s.leaked;
       idleElements += s.idle * 2 ** k;
     }
-    return { hits, misses, created, discarded, idle, lent, highWater, waiting: 0, soft: 0, leaked, oversized: this._oversized, idleElements };
+    return { hits, misses, created, discarded, idle, lent, highWater, waiting: 0, soft: 0, leaked, oversized: this._oversized, idleElements, transferred: this._transferred };
   }
 }

@@ -288,6 +288,30 @@ export class LocalPool<T extends object> extends PoolCore<T> {
   }
 
   /**
+   * @internal A lent object comes back as another object over the same resource (BufferPool: a
+   * typed array whose buffer went to a worker and was posted back): `replacement` takes the place of
+   * `lent` in the books, as lent, ready for `release`. `lent` is `undefined` once it was collected
+   * (a transferred array's old object usually is). Returns false, changing nothing, when `lent` is
+   * idle here: that lending was already closed. For pools without leak tracking (BufferPool's).
+   */
+  exchangeLent(lent: T | undefined, replacement: T): boolean {
+    if (lent !== undefined) {
+      if ((lent === this._slot && this._slotIdle === 1) || this._stack.includes(lent)) return false;
+      if (this._ledger !== undefined) {
+        this._ledger.release(lent);
+        this._ledger.drop(lent);
+      }
+      // The slot may be bound to the old object: its release can no longer take the slot path.
+      if (lent === this._slot) this._takeSlot();
+    }
+    if (this._ledger !== undefined) {
+      this._ledger.add(replacement, 'a transfer', false);
+      this._ledger.lend(replacement);
+    }
+    return true;
+  }
+
+  /**
    * @internal Removes every idle object (the stack, oldest first, then the slot) and returns them:
    * they leave the pool's books as discarded, and the caller owns them (SharedPool's flush sends
    * them home in one batch).

@@ -10,17 +10,25 @@
  * of functions structured clone refuses) is non-enumerable, and `generation` is an own enumerable
  * getter of the block's GEN word: the copy carries `{ index, bytes, generation }`, its `bytes` a view
  * of the same shared memory. A copy released or adopted after its block went back to the shared
- * list and was lent again has an older generation than the GEN word: refused as stale.
+ * list and was lent again has an older generation than the GEN word: refused as stale. `fields`
+ * (a pool with a schema, fields.ts) is non-enumerable too: a posted copy would carry an empty
+ * object, as structured clone drops accessors; the receiver adopts the block to get its own.
  */
 import { ErrorCode, PoolError } from '../errors.js';
 import { describe } from '../validate.js';
+import { FieldsMaker } from './fields.js';
 import { sameMemory } from './identity.js';
-import type { Geometry } from './layout.js';
+import { H, type Geometry } from './layout.js';
 
-/** A block of the pool: its index and a Uint8Array over its bytes (one object per index per isolate). */
-export interface Block {
+/**
+ * A block of the pool: its index, a Uint8Array over its bytes, and with a `fields` schema its
+ * record (one object per index per isolate).
+ */
+export interface Block<Fields extends object = {}> {
   readonly index: number;
   readonly bytes: Uint8Array;
+  /** The block's typed fields (`fields` option of `SharedPool.create`); `{}` without a schema. */
+  readonly fields: Fields;
   /**
    * Which lending of this block this is: the count of times it was lent from the shared list. A
    * Block posted to another isolate carries the value it had when posted, so a release or adopt of
@@ -29,9 +37,11 @@ export interface Block {
   readonly generation: number;
 }
 
-export class SharedBlock implements Block {
+export class SharedBlock implements Block<any> {
   readonly index: number;
   readonly bytes: Uint8Array;
+  /** Typed by the pool (`SharedPool<F>`'s `Block<FieldsOf<F>>`); here one class serves every schema. */
+  declare readonly fields: any;
   declare readonly generation: number;
   /**
    * @internal The cached attachment that made this object (undefined without a cache): the hot
@@ -39,14 +49,18 @@ export class SharedBlock implements Block {
    */
   declare readonly _home: object | undefined;
 
-  constructor(index: number, bytes: Uint8Array, home: object | undefined, generation: (this: SharedBlock) => number) {
+  constructor(index: number, bytes: Uint8Array, fields: object, home: object | undefined, generation: (this: SharedBlock) => number) {
     this.index = index;
     this.bytes = bytes;
+    Object.defineProperty(this, 'fields', { value: fields });
     Object.defineProperty(this, 'generation', { get: generation, enumerable: true });
     Object.defineProperty(this, '_home', { value: home });
     Object.freeze(this);
   }
 }
+
+/** The `fields` of every block of a pool without a schema. */
+const NO_RECORD: Record<string, never> = Object.freeze({});
 
 export class BlockTable {
   private readonly _sab: SharedArrayBuffer;
@@ -57,14 +71,20 @@ export class BlockTable {
   private readonly _gens: Int32Array;
   /** The `generation` getter of every Block made here. */
   private readonly _generation: (this: SharedBlock) => number;
+  /** The header's words, for NBLOCKS (blocks that exist now). */
+  private readonly _header: Int32Array;
+  /** Makes each block's `fields` object; undefined without a schema (every block shares NO_RECORD). */
+  private readonly _fields: FieldsMaker | undefined;
 
   /** `home` is stamped on every Block made here (the cached attachment), or undefined. */
   constructor(sab: SharedArrayBuffer, geometry: Geometry, home: object | undefined) {
     this._sab = sab;
     this._geometry = geometry;
     this._home = home;
-    this._blocks = new Array<SharedBlock | undefined>(geometry.blocks);
-    const gens = new Int32Array(sab, geometry.genOffset, geometry.blocks);
+    this._blocks = new Array<SharedBlock | undefined>(geometry.maxBlocks);
+    this._header = new Int32Array(sab, 0, H.RECORD_BYTES + 1);
+    this._fields = geometry.fields.slots.length === 0 ? undefined : new FieldsMaker(geometry.fields);
+    const gens = new Int32Array(sab, geometry.genOffset, geometry.maxBlocks);
     this._gens = gens;
     this._generation = function (this: SharedBlock): number {
       // INVARIANT: a snapshot of the lending count; bumped only by the claim that lends the block.
@@ -77,7 +97,13 @@ export class BlockTable {
     const b = this._blocks[i];
     if (b !== undefined) return b;
     const g = this._geometry;
-    const made = new SharedBlock(i, new Uint8Array(this._sab, g.blocksOffset + i * g.stride, g.blockSize), this._home, this._generation);
+    const at = g.blocksOffset + i * g.stride;
+    if (at + g.stride > this._sab.byteLength) {
+      // Only a damaged block count names a block whose memory the buffer has not grown to.
+      throw new PoolError(ErrorCode.BAD_HANDLE, `isopool: SharedPool block ${i} has no memory: the pool's block count word is damaged`);
+    }
+    const fields = this._fields === undefined ? NO_RECORD : this._fields.make(this._sab, at);
+    const made = new SharedBlock(i, new Uint8Array(this._sab, at + g.fields.recordBytes, g.blockSize), fields, this._home, this._generation);
     this._blocks[i] = made;
     return made;
   }
@@ -93,7 +119,8 @@ export class BlockTable {
    * and, if it carries a generation, the block's current one.
    */
   indexOf(block: Block | number, method: string): number {
-    const blocks = this._geometry.blocks;
+    // INVARIANT: a snapshot; NBLOCKS only grows, and a block under it has its memory.
+    const blocks = Math.min(Atomics.load(this._header, H.NBLOCKS) >>> 0, this._geometry.maxBlocks);
     if (typeof block === 'number') {
       if (!Number.isInteger(block) || block < 0 || block >= blocks) {
         throw new RangeError(`isopool: SharedPool.${method}() takes a block or an index in [0, ${blocks}), received ${describe(block)}`);

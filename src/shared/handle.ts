@@ -3,9 +3,11 @@
  * SharedArrayBuffer a pool lives in, and the checks that a handle another isolate posted really is
  * an isopool pool (magic, layout version, geometry that agrees with the buffer's size, a state no
  * run of the pool can reach refused by state-check.ts), and not a copy of one this isolate has open.
+ * A pool that may grow (`maxBlocks` above `blocks`) lives in a growable SharedArrayBuffer.
  */
 import { ErrorCode, PoolError } from '../errors.js';
 import { checkInteger, checkKnownKeys, checkOptionsObject, describe } from '../validate.js';
+import { layoutFields, type FieldSchema } from './fields.js';
 import { claimIdentity } from './identity.js';
 import { computeGeometry, type Geometry, MAX_BLOCKS, MAX_TOTAL_BYTES, readHeader, STRATEGIES, type Strategy, writeHeader } from './layout.js';
 import { checkState } from './state-check.js';
@@ -40,23 +42,38 @@ export const DEFAULT_CACHE = 32;
 const MAX_CACHE = 1 << 16;
 
 /** The options `create` and `attach` know; any other key is refused (a typo would be silently ignored). */
-const CREATE_KEYS = ['blockSize', 'blocks', 'cache', 'strategy'] as const;
+const CREATE_KEYS = ['blockSize', 'blocks', 'cache', 'strategy', 'maxBlocks', 'grow', 'fields'] as const;
 const ATTACH_KEYS = ['cache'] as const;
 
-/** What `create` returns as `pool.handle`: structured-cloneable, for postMessage or workerData. */
-export interface SharedPoolHandle {
+/**
+ * What `create` returns as `pool.handle`: structured-cloneable, for postMessage or workerData. `F`
+ * carries the pool's field schema in the type only, so `attach(handle)` is typed as `create` was.
+ */
+export interface SharedPoolHandle<F extends FieldSchema = {}> {
   readonly sab: SharedArrayBuffer;
+  /** Type-level only: never set. */
+  readonly __fields?: F;
 }
 
-export interface SharedPoolOptions {
+export interface SharedPoolOptions<F extends FieldSchema = {}> {
   /** Bytes in each block (views are exactly this long; blocks are laid 64-byte aligned). */
   blockSize: number;
-  /** Number of blocks, 1 to 65,535. */
+  /** Number of blocks at first, 1 to 65,535. */
   blocks: number;
   /** Blocks this isolate's cache keeps idle; 0 turns the cache off. Default 32. */
   cache?: number;
   /** Free-list algorithm; default `DEFAULT_STRATEGY`. */
   strategy?: Strategy;
+  /**
+   * Most blocks the pool may grow to (growth.ts): when an acquire finds none free, the pool adds
+   * `grow` more, up to this many. Default `blocks` (the pool does not grow). Needs a growable
+   * SharedArrayBuffer (Node 20+, current browsers).
+   */
+  maxBlocks?: number;
+  /** Blocks one growth adds, or `'double'` (as many as exist). Default `blocks`. */
+  grow?: number | 'double';
+  /** Typed fields each block carries before its bytes: name -> `'i8'` ... `'f64'`, `'i64'`, `'u64'` (fields.ts). */
+  fields?: F;
 }
 
 export interface AttachOptions {
@@ -87,7 +104,7 @@ function sabUnavailable(): PoolError {
 }
 
 /** Checks `create`'s options and allocates a fresh buffer with its header written. */
-export function allocatePool(options: SharedPoolOptions): OpenedPool {
+export function allocatePool(options: SharedPoolOptions<FieldSchema>): OpenedPool {
   checkOptionsObject('SharedPool.create() options', options);
   checkKnownKeys('SharedPool.create()', options, CREATE_KEYS);
   const blockSize = checkInteger('blockSize', options.blockSize, 1, MAX_TOTAL_BYTES);
@@ -97,22 +114,46 @@ export function allocatePool(options: SharedPoolOptions): OpenedPool {
   if (!STRATEGIES.includes(strategy)) {
     throw new RangeError(`isopool: option \`strategy\` must be one of ${STRATEGIES.join(', ')}, received ${describe(strategy)}`);
   }
-  const geometry = computeGeometry(blockSize, blocks, strategy);
-  if (geometry.totalBytes > MAX_TOTAL_BYTES) {
+  const maxBlocks = options.maxBlocks === undefined ? blocks : checkInteger('maxBlocks', options.maxBlocks, blocks, MAX_BLOCKS);
+  const grow = checkGrow(options.grow, blocks);
+  const fields = layoutFields(options.fields);
+  const geometry = computeGeometry({ blockSize, blocks, strategy, maxBlocks, grow, fields });
+  if (geometry.maxBytes > MAX_TOTAL_BYTES) {
     throw new RangeError(
-      `isopool: options \`blockSize\` (${blockSize}) x \`blocks\` (${blocks}) need ${geometry.totalBytes} bytes, more than ${MAX_TOTAL_BYTES}`,
+      `isopool: options \`blockSize\` (${blockSize}) x \`${maxBlocks === blocks ? 'blocks' : 'maxBlocks'}\` (${maxBlocks}) need ${geometry.maxBytes} bytes, more than ${MAX_TOTAL_BYTES}`,
     );
   }
   const G = globalThis as { SharedArrayBuffer?: unknown; crossOriginIsolated?: unknown };
   if (typeof G.SharedArrayBuffer !== 'function' || G.crossOriginIsolated === false) throw sabUnavailable();
-  const sab = new SharedArrayBuffer(geometry.totalBytes);
+  const sab = maxBlocks === blocks ? new SharedArrayBuffer(geometry.totalBytes) : growableBuffer(geometry);
   writeHeader(new Int32Array(sab), geometry);
   claimIdentity(sab);
   return { sab, geometry, cache, fresh: true };
 }
 
+/** `grow` as the header keeps it: blocks per growth, 0 for doubling. */
+function checkGrow(value: unknown, blocks: number): number {
+  if (value === undefined) return blocks;
+  if (value === 'double') return 0;
+  if (typeof value !== 'number') throw new TypeError(`isopool: option \`grow\` must be a number of blocks or 'double', received ${describe(value)}`);
+  return checkInteger('grow', value, 1, MAX_BLOCKS);
+}
+
+/** A SharedArrayBuffer that can grow to the pool's size at maxBlocks; ERR_SAB_UNAVAILABLE where none can. */
+function growableBuffer(g: Geometry): SharedArrayBuffer {
+  const Ctor = SharedArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => SharedArrayBuffer;
+  const sab = new Ctor(g.totalBytes, { maxByteLength: g.maxBytes });
+  if ((sab as { growable?: unknown }).growable !== true) {
+    throw new PoolError(
+      ErrorCode.SAB_UNAVAILABLE,
+      `isopool: option \`maxBlocks\` (${g.maxBlocks}) needs a growable SharedArrayBuffer (\`new SharedArrayBuffer(n, { maxByteLength })\`), which this runtime does not have`,
+    );
+  }
+  return sab;
+}
+
 /** Checks `attach`'s arguments and the buffer behind the handle. Throws `ERR_BAD_HANDLE` for anything but a pool. */
-export function openHandle(handle: SharedPoolHandle, options: AttachOptions): OpenedPool {
+export function openHandle(handle: SharedPoolHandle<FieldSchema>, options: AttachOptions): OpenedPool {
   checkOptionsObject('SharedPool.attach() options', options);
   checkKnownKeys('SharedPool.attach()', options, ATTACH_KEYS);
   const cache = checkCache(options.cache);
@@ -123,9 +164,15 @@ export function openHandle(handle: SharedPoolHandle, options: AttachOptions): Op
       `isopool: SharedPool.attach() takes a pool's \`handle\` ({ sab: SharedArrayBuffer }), received ${describe(handle)}`,
     );
   }
-  const buffer = sab as SharedArrayBuffer;
+  const buffer = sab as SharedArrayBuffer & { readonly growable?: boolean; readonly maxByteLength?: number };
   const words = new Int32Array(buffer, 0, buffer.byteLength >> 2);
-  const geometry = readHeader(words, buffer.byteLength);
+  const maxByteLength = buffer.growable === true ? buffer.maxByteLength : undefined;
+  const geometry = readHeader(words, {
+    get byteLength() {
+      return buffer.byteLength;
+    },
+    maxByteLength,
+  });
   const wrong = typeof geometry === 'string' ? geometry : checkState(words, geometry);
   if (wrong !== undefined) {
     throw new PoolError(ErrorCode.BAD_HANDLE, `isopool: SharedPool.attach() was given a SharedArrayBuffer that is not an isopool pool: ${wrong}`);

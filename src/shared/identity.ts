@@ -17,10 +17,16 @@ import { H } from './layout.js';
 
 const HEADER_WORDS = H.PROBE + 1;
 
+/** What a buffer's size says: its length, or for a growable one (whose length moves) its maximum. */
+function sizeOf(b: SharedArrayBuffer): number {
+  const g = b as SharedArrayBuffer & { readonly growable?: boolean; readonly maxByteLength?: number };
+  return g.growable === true ? -g.maxByteLength! : b.byteLength;
+}
+
 /** True when `x` and `y` are the same pool memory (not merely equal bytes). */
 export function sameMemory(x: SharedArrayBuffer, y: SharedArrayBuffer): boolean {
   if (x === y) return true;
-  if (x.byteLength !== y.byteLength || x.byteLength < 4 * HEADER_WORDS) return false;
+  if (sizeOf(x) !== sizeOf(y) || x.byteLength < 4 * HEADER_WORDS || y.byteLength < 4 * HEADER_WORDS) return false;
   const a = new Int32Array(x, 0, HEADER_WORDS);
   const b = new Int32Array(y, 0, HEADER_WORDS);
   // INVARIANT: the nonce is written once, before the handle is first shared.

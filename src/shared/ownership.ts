@@ -37,7 +37,7 @@
  * same Block object serves every lending here).
  */
 import { ErrorCode, PoolError } from '../errors.js';
-import type { Geometry } from './layout.js';
+import { H, type Geometry } from './layout.js';
 
 /**
  * Largest isolate id: the mutex keeps `id << 1` in its lock word, and TRANSIT must stay above every
@@ -64,12 +64,18 @@ export class OwnerTable {
   private readonly _words: Int32Array;
   /** Word index of block 0's owner word. */
   readonly base: number;
-  private readonly _blocks: number;
+  private readonly _capacity: number;
 
   constructor(words: Int32Array, geometry: Geometry) {
     this._words = words;
     this.base = geometry.ownerOffset >> 2;
-    this._blocks = geometry.blocks;
+    this._capacity = geometry.maxBlocks;
+  }
+
+  /** Blocks that exist now (the pool may have grown), never past maxBlocks (a damaged word). */
+  blocks(): number {
+    // INVARIANT: a snapshot; NBLOCKS only grows, so a scan bounded by it never reads a block that is not there.
+    return Math.min(Atomics.load(this._words, H.NBLOCKS) >>> 0, this._capacity);
   }
 
   /** Block `i`'s owner word now. */
@@ -102,7 +108,8 @@ export class OwnerTable {
     const a = this._words;
     let lent = 0;
     let free = 0;
-    for (let k = 0; k < this._blocks; k++) {
+    const blocks = this.blocks();
+    for (let k = 0; k < blocks; k++) {
       const w = a[this.base + k];
       if (w === tag) lent++;
       else if (w === 0) free++;
@@ -110,10 +117,41 @@ export class OwnerTable {
     return { lent, free };
   }
 
+  /**
+   * Who holds what: per isolate with blocks lent or cached, `{ ownerId, lent, cached }`, by id. A
+   * scan of the owner words (O(blocks)), each read once: a snapshot of a moving table, exact at rest.
+   */
+  holders(): OwnerCount[] {
+    const a = this._words;
+    const by = new Map<number, { lent: number; cached: number }>();
+    const blocks = this.blocks();
+    for (let k = 0; k < blocks; k++) {
+      // INVARIANT: a snapshot of one word; the table moves while we read it.
+      const o = Atomics.load(a, this.base + k);
+      if (o === 0 || o > MAX_OWNER_ID) continue; // free, or in transit to the free list
+      const id = Math.abs(o);
+      let c = by.get(id);
+      if (c === undefined) by.set(id, (c = { lent: 0, cached: 0 }));
+      if (o > 0) c.lent++;
+      else c.cached++;
+    }
+    return [...by].sort((x, y) => x[0] - y[0]).map(([ownerId, c]) => ({ ownerId, lent: c.lent, cached: c.cached }));
+  }
+
   /** The error for a release or adopt of block `i` whose owner word reads `owner` (not lent to the caller). */
   notLent(method: string, i: number, owner: number, why = describeOwner(owner)): PoolError {
     return new PoolError(ErrorCode.DOUBLE_RELEASE, `isopool: SharedPool.${method}() was given block ${i}, which is not lent to it: ${why} (released twice?)`);
   }
+}
+
+/** One isolate's share of a pool, as `SharedPool.owners()` reports it. */
+export interface OwnerCount {
+  /** The isolate's `ownerId`. */
+  readonly ownerId: number;
+  /** Blocks it has lent (acquired and not released). */
+  readonly lent: number;
+  /** Blocks idle in its cache. */
+  readonly cached: number;
 }
 
 /** Where an owner word says a block is, for error messages. */

@@ -24,7 +24,9 @@
  * held while the free list lends it again; checking on every cached acquire would cost the hot
  * path). What each free list guarantees when a worker dies inside one of its operations is in its essay.
  *
- * Racing and stale releases: ownership.ts.
+ * Racing and stale releases: ownership.ts. Growth (`maxBlocks`): growth.ts, reached only from the
+ * cold paths that pop the shared list (shared-source.ts); typed fields on blocks: fields.ts,
+ * block-table.ts.
  *
  * ## Alternatives rejected
  *
@@ -40,16 +42,21 @@ import { LocalPool } from '../local/local-pool.js';
 import { checkInteger } from '../validate.js';
 import type { WaitOptions } from '../waiter-queue.js';
 import { BlockTable, type Block, SharedBlock } from './block-table.js';
+import type { FieldSchema, FieldsOf } from './fields.js';
 import type { FreeList } from './free-lists/free-list.js';
 import { makeFreeList } from './free-lists/make.js';
 import { canBlock, WAITERS_WORD } from './futex.js';
+import { Growth } from './growth.js';
+import { SharedSource } from './shared-source.js';
 import { allocatePool, openHandle, type AttachOptions, type OpenedPool, type SharedPoolHandle, type SharedPoolOptions } from './handle.js';
 import { H, type Strategy } from './layout.js';
-import { isLent, MAX_OWNER_ID, OwnerTable } from './ownership.js';
-import type { SharedPoolStats } from './stats.js';
+import { isLent, MAX_OWNER_ID, OwnerTable, type OwnerCount } from './ownership.js';
+import { poolStats, type SharedPoolStats } from './stats.js';
 import { BlockWaiting } from './waiting.js';
 
 export type { Block } from './block-table.js';
+export type { FieldSchema, FieldsOf, FieldType } from './fields.js';
+export type { OwnerCount } from './ownership.js';
 export type { SharedPoolStats } from './stats.js';
 export { DEFAULT_CACHE, DEFAULT_STRATEGY, type AttachOptions, type SharedPoolHandle, type SharedPoolOptions, type Strategy } from './handle.js';
 
@@ -64,12 +71,14 @@ export interface SharedPoolInternals {
   readonly freeList: FreeList;
   readonly waiting: BlockWaiting;
   readonly cache: LocalPool<SharedBlock> | undefined;
+  /** The growth protocol (growth.ts); undefined for a pool that cannot grow. */
+  readonly growth: Growth | undefined;
 }
-export let inspectSharedPool: (pool: SharedPool) => SharedPoolInternals;
+export let inspectSharedPool: (pool: SharedPool<FieldSchema>) => SharedPoolInternals;
 
-export class SharedPool {
+export class SharedPool<F extends FieldSchema = {}> {
   static {
-    inspectSharedPool = (pool) => ({ freeList: pool._free, waiting: pool._waiting, cache: pool._cache });
+    inspectSharedPool = (pool) => ({ freeList: pool._free, waiting: pool._waiting, cache: pool._cache, growth: pool._growth });
   }
 
   // Hot fields first.
@@ -85,31 +94,38 @@ export class SharedPool {
   private readonly _cachedTag: number;
 
   /** The value to send to other isolates (postMessage, workerData) for `SharedPool.attach`. */
-  readonly handle: SharedPoolHandle;
+  readonly handle: SharedPoolHandle<F>;
   /** This isolate's id in this pool: from a header counter, never reused. */
   readonly ownerId: number;
   readonly strategy: Strategy;
   readonly blockSize: number;
-  readonly blocks: number;
+  /** Most blocks the pool may grow to (`blocks` when it cannot grow). */
+  readonly maxBlocks: number;
+  /** The blocks' typed fields, name -> type (`{}` without a schema), as every attached isolate sees them. */
+  readonly fields: Readonly<F>;
 
   private readonly _free: FreeList;
+  private readonly _growth: Growth | undefined;
   private readonly _owners: OwnerTable;
   private readonly _blockTable: BlockTable;
   private readonly _waiting: BlockWaiting;
-  /** Indices moved by one free-list call. */
+  /** The shared list as this attachment draws on it: pops, growth, refills and spills. */
+  private readonly _source: SharedSource;
+  /** Indices moved by one free-list call (the source's). */
   private readonly _scratch: Int32Array;
-  /** Blocks a cache refill asks the shared list for. */
-  private readonly _batch: number;
   private _closed = false;
 
   private constructor(opened: OpenedPool) {
     const { sab, geometry: g, cache } = opened;
-    const a = new Int32Array(sab);
+    // Fixed-length, over the regions before the blocks: a length-tracking view of a growable buffer
+    // reads and writes many times slower (benchmarks/README.md, fact `gsab-views`).
+    const a = new Int32Array(sab, 0, g.blocksOffset >> 2);
     this._words = a;
     this.handle = { sab };
     this.strategy = g.strategy;
     this.blockSize = g.blockSize;
-    this.blocks = g.blocks;
+    this.maxBlocks = g.maxBlocks;
+    this.fields = Object.freeze(Object.fromEntries(g.fields.slots.map((f) => [f.name, f.type]))) as unknown as F;
     this._owners = new OwnerTable(a, g);
     this._ownerBase = this._owners.base;
     // INVARIANT: ids are handed out once each, in any isolate; a counter that only grows.
@@ -125,6 +141,7 @@ export class SharedPool {
     const free = makeFreeList(a, g, id, canWait);
     if (opened.fresh) free.init();
     this._free = free;
+    this._growth = g.maxBlocks === g.blocks ? undefined : new Growth(a, sab, g, id, free, canWait, (n) => this._waiting.futex.wake(n));
     this._blockTable = new BlockTable(sab, g, cache === 0 ? undefined : this);
     this._waiting = new BlockWaiting(a, id, canWait, {
       tryAcquire: () => this.tryAcquire(),
@@ -133,35 +150,42 @@ export class SharedPool {
     });
     // A refill takes half the cache, and never more than an eighth of the pool, so one isolate's
     // refill cannot empty a small pool that others share.
-    this._batch = Math.max(1, Math.min(Math.ceil(cache / 2), Math.floor(g.blocks / 8)));
-    this._scratch = new Int32Array(Math.max(cache, this._batch, 1));
+    const batch = Math.max(1, Math.min(Math.ceil(cache / 2), Math.floor(g.blocks / 8)));
+    const source = new SharedSource(free, this._growth, this._blockTable, this._waiting.futex, this._cachedTag, batch, cache);
+    this._source = source;
+    this._scratch = source.scratch;
     this._cache =
       cache === 0
         ? undefined
         : new LocalPool<SharedBlock>({
             name: 'SharedPool',
             max: cache,
-            grow: this._batch,
-            createBatch: (n, out) => this._refill(n, out),
-            disposeBatch: (blocks) => this._spill(blocks),
+            grow: batch,
+            createBatch: (n, out) => source.refill(n, out),
+            disposeBatch: (blocks) => source.spill(blocks),
           });
   }
 
-  /** Allocates a new pool. Throws `ERR_SAB_UNAVAILABLE` where SharedArrayBuffer is unavailable. */
-  static create(options: SharedPoolOptions): SharedPool {
-    return new SharedPool(allocatePool(options));
+  /** Allocates a new pool. Throws `ERR_SAB_UNAVAILABLE` where SharedArrayBuffer (growable, with `maxBlocks`) is unavailable. */
+  static create<F extends FieldSchema = {}>(options: SharedPoolOptions<F>): SharedPool<F> {
+    return new SharedPool<F>(allocatePool(options));
   }
 
   /** Joins a pool created in another isolate. Throws `ERR_BAD_HANDLE` for anything but a live handle. */
-  static attach(handle: SharedPoolHandle, options: AttachOptions = {}): SharedPool {
-    return new SharedPool(openHandle(handle, options));
+  static attach<F extends FieldSchema = {}>(handle: SharedPoolHandle<F>, options: AttachOptions = {}): SharedPool<F> {
+    return new SharedPool<F>(openHandle(handle, options));
+  }
+
+  /** Blocks the pool has now: `blocks` at create, more once it has grown (`maxBlocks`). */
+  get blocks(): number {
+    return this._owners.blocks();
   }
 
   // ---------------------------------------------------------------------------------------------
   // Hot path
 
   /** Lends a block. Throws `ERR_POOL_EXHAUSTED` when every block is out, `ERR_CLOSED` after close. */
-  acquire(): Block {
+  acquire(): Block<FieldsOf<F>> {
     const cache = this._cache;
     if (cache !== undefined) {
       const b = cache.tryAcquire();
@@ -195,7 +219,7 @@ export class SharedPool {
   // Cold paths
 
   /** Like `acquire()`, but returns `undefined` when every block is out. */
-  tryAcquire(): Block | undefined {
+  tryAcquire(): Block<FieldsOf<F>> | undefined {
     return this._acquireSlow(false, false);
   }
 
@@ -203,7 +227,7 @@ export class SharedPool {
    * The cache (unless `acquire()` has just asked it: its miss already tried a batch refill from the
    * shared list, and asking again would repeat that Atomics round), else the shared list.
    */
-  private _acquireSlow(throwOnEmpty: boolean, cacheTried: boolean): Block | undefined {
+  private _acquireSlow(throwOnEmpty: boolean, cacheTried: boolean): SharedBlock | undefined {
     if (this._closed) throw this._closedError();
     const cache = this._cache;
     if (cache !== undefined) {
@@ -212,15 +236,15 @@ export class SharedPool {
         this._words[this._ownerBase + b.index] = this._lentTag;
         return b;
       }
-    } else if (this._free.pop(1, this._scratch, this._lentTag) === 1) {
-      return this._blockTable.at(this._scratch[0]!);
     } else {
-      this._waiting.futex.markDry();
+      const b = this._source.one(this._lentTag);
+      if (b !== undefined) return b;
     }
     if (!throwOnEmpty) return undefined;
+    const blocks = this.blocks;
     throw new PoolError(
       ErrorCode.POOL_EXHAUSTED,
-      `isopool: SharedPool is exhausted: all ${this.blocks} blocks are lent or cached by other isolates`,
+      `isopool: SharedPool is exhausted: all ${blocks} blocks are lent or cached${blocks < this.maxBlocks ? ` (it grows to ${this.maxBlocks}, but its growth lock is held by an isolate that stopped: reclaim that isolate's ownerId)` : ''}`,
     );
   }
 
@@ -238,7 +262,7 @@ export class SharedPool {
   }
 
   /** Takes over a block lent by another isolate (handed over by message): its release then stays here. */
-  adopt(block: Block | number): Block {
+  adopt(block: Block | number): Block<FieldsOf<F>> {
     const i = this._blockTable.indexOf(block, 'adopt');
     const taken = this._owners.adopt(i, this._lentTag, 'adopt');
     const b = this._blockTable.at(i);
@@ -259,6 +283,7 @@ export class SharedPool {
       throw new RangeError(`isopool: reclaim() takes another, dead isolate's ownerId; ${ownerId} is this isolate's (use flush() or close())`);
     }
     const n = this._free.reclaim(ownerId);
+    this._growth?.breakLockOf(ownerId);
     this._waiting.futex.reclaim(ownerId);
     this._waiting.futex.wake(n);
     return n;
@@ -269,7 +294,7 @@ export class SharedPool {
     const cache = this._cache;
     if (cache === undefined) return;
     const idle = cache.drainIdle();
-    if (idle.length > 0) this._spill(idle);
+    if (idle.length > 0) this._source.spill(idle);
   }
 
   /** Flushes the cache and stops lending here (waiters reject with `ERR_CLOSED`). Lent blocks can still be released. */
@@ -289,25 +314,16 @@ export class SharedPool {
   }
 
   /**
-   * Counters, read at the moment of the call. `free` and `lentHere` scan the owner table (O(blocks),
-   * exact at quiescence whatever isolates died mid-operation; FREE_COUNT, the header's running count,
-   * can drift by the batch a dead isolate was moving and is not read by the pool).
+   * Who holds what now, read from the owner table: `{ ownerId, lent, cached }` for every isolate
+   * with blocks lent or idle in its cache, by id. A snapshot of a table other isolates move.
    */
+  owners(): OwnerCount[] {
+    return this._owners.holders();
+  }
+
+  /** Counters, read at the moment of the call (stats.ts says how). */
   get stats(): SharedPoolStats {
-    const { lent, free } = this._owners.count(this._lentTag);
-    const cs = this._cache?.stats;
-    return {
-      free,
-      cachedHere: cs?.idle ?? 0,
-      lentHere: lent,
-      waits: this._waiting.futex.waits,
-      retries: this._free.retries,
-      waiting: this._waiting.futex.waiting(),
-      hits: cs?.hits ?? 0,
-      misses: cs?.misses ?? 0,
-      blocks: this.blocks,
-      blockSize: this.blockSize,
-    };
+    return poolStats(this._words, this._owners, this._lentTag, this._cache?.stats, this._waiting.futex, this._free.retries, this.maxBlocks, this.blockSize);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -317,16 +333,16 @@ export class SharedPool {
    * Lends a block, blocking the thread (Atomics.wait) until one is released. Throws `ERR_TIMEOUT`
    * after `timeout` ms, and `ERR_WAIT_NOT_ALLOWED` where blocking is not allowed (a browser's main thread).
    */
-  acquireSync(options: { timeout?: number } = {}): Block {
-    return this._waiting.acquireSync(options);
+  acquireSync(options: { timeout?: number } = {}): Block<FieldsOf<F>> {
+    return this._waiting.acquireSync(options) as SharedBlock;
   }
 
   /**
    * Lends a block, waiting (Atomics.waitAsync, the event loop kept alive) until one is released.
    * Rejects with the signal's reason when aborted, `ERR_TIMEOUT` after `timeout` ms, `ERR_CLOSED` on close.
    */
-  acquireAsync(options?: SharedAcquireOptions): Promise<Block> {
-    return this._waiting.acquireAsync(options);
+  acquireAsync(options?: SharedAcquireOptions): Promise<Block<FieldsOf<F>>> {
+    return this._waiting.acquireAsync(options) as Promise<SharedBlock>;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -347,30 +363,9 @@ export class SharedPool {
         return b;
       }
     }
-    if (this._free.pop(1, this._scratch, this._lentTag) === 1) {
-      const b = this._blockTable.at(this._scratch[0]!);
-      if (cache !== undefined) cache.admit(b, true);
-      return b;
-    }
-    this._waiting.futex.markDry();
-    return undefined;
-  }
-
-  /** The cache's source: up to `n` blocks from the shared list, in one lock or CAS round. */
-  private _refill(n: number, out: SharedBlock[]): number {
-    const want = Math.min(n, this._batch);
-    const k = this._free.pop(want, this._scratch, this._cachedTag);
-    for (let j = 0; j < k; j++) out[j] = this._blockTable.at(this._scratch[j]!);
-    if (k < want) this._waiting.futex.markDry();
-    return k;
-  }
-
-  /** The cache's sink: idle blocks back to the shared list in one round. */
-  private _spill(blocks: SharedBlock[]): void {
-    const idx = blocks.length <= this._scratch.length ? this._scratch : new Int32Array(blocks.length);
-    for (let j = 0; j < blocks.length; j++) idx[j] = blocks[j]!.index;
-    // Blocks whose word is no longer -id were reclaimed while this isolate lived: the push skips them.
-    this._waiting.futex.wake(this._free.push(idx, blocks.length, this._cachedTag));
+    const b = this._source.one(this._lentTag);
+    if (b !== undefined && cache !== undefined) cache.admit(b, true);
+    return b;
   }
 
   private _closedError(): PoolError {

@@ -5,6 +5,9 @@
  * zero or more; the free structure's words are in range (the mutex's holder and top, Treiber's head
  * and links, the ring's counters and cells, no bit past the last block).
  *
+ * Owner words are read for the blocks that exist (NBLOCKS); structure words against maxBlocks, as a
+ * growth may publish blocks while attach reads.
+ *
  * These are the states random damage almost always produces, and the cheap ones to refuse: a
  * buffer that passes is still read defensively (every index is range-checked before use, every
  * loop is bounded), so damage these checks cannot see costs blocks, never a hang or a block lent
@@ -27,11 +30,15 @@ export function checkState(a: Int32Array, g: Geometry): string | undefined {
   // re-reads the counter before it counts as damage (isolates attach while we scan).
   const handedOut = (id: number): boolean => id >= 1 && (id <= next || id <= (next = word(a, H.NEXT_ID)));
   const ownerW = g.ownerOffset >> 2;
-  for (let k = 0; k < g.blocks; k++) {
+  // INVARIANT: the count once (readHeader checked it lies in blocks..maxBlocks); it only grows.
+  const blocks = word(a, H.NBLOCKS);
+  for (let k = 0; k < blocks; k++) {
     const o = word(a, ownerW + k);
     if (o !== 0 && !handedOut(o > MAX_OWNER_ID ? o ^ TRANSIT : Math.abs(o))) return `block ${k}'s owner word is ${o}, with ${next} ids handed out`;
   }
   if (word(a, H.WAITERS) < 0) return 'its waiter count is negative';
+  const grower = word(a, H.GROWER);
+  if (grower !== 0 && !handedOut(grower)) return `its growth lock names isolate ${grower}, with ${next} ids handed out`;
   for (let s = 0; s < WAITER_SLOTS; s++) {
     const id = word(a, H.WAITER_TABLE + 2 * s);
     if ((id !== 0 && !handedOut(id)) || word(a, H.WAITER_TABLE + 2 * s + 1) < 0) return `waiter slot ${s} is damaged`;
@@ -41,27 +48,29 @@ export function checkState(a: Int32Array, g: Geometry): string | undefined {
 
 function checkStructure(a: Int32Array, g: Geometry, handedOut: (id: number) => boolean): string | undefined {
   const f = g.freeOffset >> 2;
-  const last = bitWords(g.blocks) - 1;
-  if ((g.blocks & 31) !== 0 && word(a, (g.bitsOffset >> 2) + last) >>> (g.blocks & 31) !== 0) return 'a free bit is set past the last block';
+  // Bits and structure entries are judged against maxBlocks: a growth may publish new blocks while we read.
+  const cap = g.maxBlocks;
+  const last = bitWords(cap) - 1;
+  if ((cap & 31) !== 0 && word(a, (g.bitsOffset >> 2) + last) >>> (cap & 31) !== 0) return 'a free bit is set past the last block';
   switch (g.strategy) {
     case 'mutex': {
       const holder = word(a, f + MUTEX.LOCK) >>> 1;
       const top = word(a, f + MUTEX.TOP);
-      if ((holder !== 0 && !handedOut(holder)) || top < 0 || top > g.blocks) return `its lock word or stack top is damaged (holder ${holder}, top ${top})`;
-      return inRange(a, f + MUTEX.STACK, top, 0, g.blocks - 1) ? undefined : 'its stack holds an index out of range';
+      if ((holder !== 0 && !handedOut(holder)) || top < 0 || top > cap) return `its lock word or stack top is damaged (holder ${holder}, top ${top})`;
+      return inRange(a, f + MUTEX.STACK, top, 0, cap - 1) ? undefined : 'its stack holds an index out of range';
     }
     case 'treiber': {
-      const head = word(a, f + TREIBER.HEAD) & ((1 << (32 - Math.clz32(g.blocks))) - 1);
-      if (head > g.blocks) return `its stack head names block ${head - 1} of ${g.blocks}`;
-      return inRange(a, f + TREIBER.NEXT, g.blocks, -1, g.blocks) ? undefined : 'a stack link is out of range';
+      const head = word(a, f + TREIBER.HEAD) & ((1 << (32 - Math.clz32(cap))) - 1);
+      if (head > cap) return `its stack head names block ${head - 1} of ${cap}`;
+      return inRange(a, f + TREIBER.NEXT, cap, -1, cap) ? undefined : 'a stack link is out of range';
     }
     case 'mpmc': {
-      const cap = ringCapacity(g.blocks);
+      const cells = ringCapacity(cap);
       const deq = word(a, f + MPMC.DEQ);
       const queued = (word(a, f + MPMC.ENQ) - deq) | 0;
       // A live ring moves its counters between our two reads: judge only a still head.
-      if ((queued < 0 || queued > cap) && word(a, f + MPMC.DEQ) === deq) return `its ring counters are ${queued} apart, for ${cap} cells`;
-      for (let i = 0; i < cap; i++) if ((word(a, f + MPMC.CELLS + i) & 0xffff) > g.blocks) return `ring cell ${i} names a block out of range`;
+      if ((queued < 0 || queued > cells) && word(a, f + MPMC.DEQ) === deq) return `its ring counters are ${queued} apart, for ${cells} cells`;
+      for (let i = 0; i < cells; i++) if ((word(a, f + MPMC.CELLS + i) & 0xffff) > cap) return `ring cell ${i} names a block out of range`;
       return undefined;
     }
     case 'bitmap':

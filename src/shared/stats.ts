@@ -1,3 +1,9 @@
+/** What `SharedPool.stats` returns, and how it is read. */
+import type { PoolStats } from '../local/local-pool.js';
+import type { PushFutex } from './futex.js';
+import { H } from './layout.js';
+import type { OwnerTable } from './ownership.js';
+
 /** What `SharedPool.stats` returns. */
 export interface SharedPoolStats {
   /** Blocks on the shared free list (all isolates): owner words that read 0, a scan of the owner table. */
@@ -16,6 +22,44 @@ export interface SharedPoolStats {
   readonly hits: number;
   /** Acquires that went to the shared list. */
   readonly misses: number;
+  /** Blocks the pool has now (it may have grown). */
   readonly blocks: number;
+  /** Most blocks it may grow to. */
+  readonly maxBlocks: number;
+  /** Times it has grown (all isolates). */
+  readonly growths: number;
   readonly blockSize: number;
+}
+
+/**
+ * The counters, read at the moment of the call: `free` and `lentHere` scan the owner table
+ * (O(blocks), exact at quiescence whatever isolates died mid-operation; FREE_COUNT, the header's
+ * running count, can drift by the batch a dead isolate was moving and is not read).
+ */
+export function poolStats(
+  words: Int32Array,
+  owners: OwnerTable,
+  lentTag: number,
+  cache: PoolStats | undefined,
+  futex: PushFutex,
+  retries: number,
+  maxBlocks: number,
+  blockSize: number,
+): SharedPoolStats {
+  const { lent, free } = owners.count(lentTag);
+  return {
+    free,
+    cachedHere: cache?.idle ?? 0,
+    lentHere: lent,
+    waits: futex.waits,
+    retries,
+    waiting: futex.waiting(),
+    hits: cache?.hits ?? 0,
+    misses: cache?.misses ?? 0,
+    blocks: owners.blocks(),
+    maxBlocks,
+    // INVARIANT: a statistic, bumped once per growth.
+    growths: Atomics.load(words, H.GROWTHS),
+    blockSize,
+  };
 }

@@ -1,6 +1,6 @@
 /** Worker for registry.test: uses getLocalPool('scratch') and reports what its pool saw. */
 import { parentPort, threadId, workerData } from 'node:worker_threads';
-import { getLocalPool } from '../../src/index.js';
+import { getLocalPool, localPools } from '../../src/index.js';
 
 const { barrier, parties } = workerData as { barrier: Int32Array; parties: number };
 
@@ -24,4 +24,5 @@ parentPort!.postMessage({
   madeBy: held.map((o) => o.madeBy),
   reused: again === held[0] || again === held[1],
   created: pool.stats.created,
+  listed: localPools().map((e) => `${e.kind}:${String(e.key)}`),
 });

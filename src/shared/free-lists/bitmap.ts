@@ -43,11 +43,12 @@ export class BitmapFreeList extends FreeListBase {
 
   init(): void {
     const a = this.a;
-    for (let w = 0; w < Math.ceil(this.blocks / 32); w++) {
-      const left = this.blocks - 32 * w;
+    const blocks = this.blocksNow();
+    for (let w = 0; w < Math.ceil(blocks / 32); w++) {
+      const left = blocks - 32 * w;
       a[this.bitsW + w] = left >= 32 ? -1 : (1 << left) - 1;
     }
-    a[H.FREE_COUNT] = this.blocks;
+    a[H.FREE_COUNT] = blocks;
   }
 
   pop(n: number, out: Int32Array, tag: number): number {

@@ -33,6 +33,14 @@
  * id; `reclaim(id)` frees every block tagged `+id`, `-id` or `TRANSIT | id` through the bits. What
  * else each structure needs (the mutex's lock) is in its essay. `onStep` is the test seam that stops
  * an operation at each named step, leaving exactly the memory a death there leaves.
+ *
+ * ## A pool that grows
+ *
+ * Structures are sized for `capacity` (maxBlocks) and laid out at create for the blocks that exist;
+ * growth.ts adds blocks by pushing them like any release. NBLOCKS, the count that exists, only
+ * grows: loops over blocks are bounded by it, read once (`blocksNow`, a plain read: a stale value
+ * bounds a loop shorter), and an index at or past a stale count is called damage only after an SC
+ * re-read (`exists`), so a block a grower just published is never mistaken for one.
  */
 import { H, type Geometry } from '../layout.js';
 import { MAX_OWNER_ID, TRANSIT } from '../ownership.js';
@@ -104,7 +112,8 @@ export abstract class FreeListBase implements FreeList {
   readonly freeW: number;
   /** Word index of the first word of the BITS region. */
   readonly bitsW: number;
-  readonly blocks: number;
+  /** Most blocks the pool may hold (maxBlocks): what the structure is sized for. */
+  readonly capacity: number;
   /** This isolate's id (the mutex records its holder). */
   readonly id: number;
   /** Whether Atomics.wait may block here (false on a browser's main thread). */
@@ -117,7 +126,6 @@ export abstract class FreeListBase implements FreeList {
    * whose push sets bits before zeroing owners.
    */
   protected readonly fallbackBits: boolean;
-  private readonly _bitWords: number;
   /** Word where this isolate's next scan of the bits starts: spread by id, then where blocks were last found. */
   private _cursor: number;
 
@@ -127,13 +135,12 @@ export abstract class FreeListBase implements FreeList {
     this.genW = g.genOffset >> 2;
     this.freeW = g.freeOffset >> 2;
     this.bitsW = g.bitsOffset >> 2;
-    this.blocks = g.blocks;
+    this.capacity = g.maxBlocks;
     this.id = id;
     this.canWait = canWait;
     this.transit = TRANSIT | id;
     this.fallbackBits = fallbackBits;
-    this._bitWords = Math.ceil(g.blocks / 32);
-    this._cursor = id % this._bitWords;
+    this._cursor = id % Math.ceil(g.blocks / 32);
   }
 
   abstract pop(n: number, out: Int32Array, tag: number): number;
@@ -142,12 +149,30 @@ export abstract class FreeListBase implements FreeList {
   /** Lays out a fresh buffer's structure with every block free. Runs before any other isolate sees it. */
   abstract init(): void;
 
+  /**
+   * Blocks that exist now: a plain read (NBLOCKS only grows; a stale value only bounds a loop
+   * short), never past `capacity` (a damaged word must not stretch a loop out of the tables).
+   */
+  blocksNow(): number {
+    const n = this.a[H.NBLOCKS]! >>> 0;
+    return n < this.capacity ? n : this.capacity;
+  }
+
+  /** Whether `k` names a block that exists: under `n` (a count read before), or under NBLOCKS read again. */
+  protected exists(k: number, n: number): boolean {
+    const i = k >>> 0;
+    // INVARIANT: NBLOCKS only grows, and a grower raises it before pushing the blocks it adds.
+    return i < n || (i < this.capacity && i < Atomics.load(this.a, H.NBLOCKS) >>> 0);
+  }
+
   /** Frees a dead isolate's blocks through the bits: no lock, no other isolate's progress needed. */
   reclaim(id: number): number {
     const a = this.a;
     const t = TRANSIT | id;
     let freed = 0;
-    for (let k = 0; k < this.blocks; k++) {
+    // INVARIANT: the count once: blocks a grower adds later are not the dead isolate's to free.
+    const blocks = Math.min(Atomics.load(a, H.NBLOCKS) >>> 0, this.capacity);
+    for (let k = 0; k < blocks; k++) {
       // INVARIANT: a snapshot; freeToBits moves the word by CAS from exactly this value.
       const o = Atomics.load(a, this.ownerW + k);
       if ((o === id || o === -id || o === t) && this.freeToBits(k, o)) {
@@ -259,9 +284,10 @@ export abstract class FreeListBase implements FreeList {
       if (Atomics.load(a, H.BITS_HINT) === 0) return c;
       Atomics.store(a, H.BITS_HINT, 0);
     }
-    const words = this._bitWords;
+    const blocks = this.blocksNow();
+    const words = Math.ceil(blocks / 32);
     let kept = false;
-    let w = this._cursor;
+    let w = this._cursor < words ? this._cursor : 0;
     for (let s = 0; s < words; s++, w = w + 1 === words ? 0 : w + 1) {
       if (c >= n) {
         kept = true; // the words not scanned may hold bits
@@ -280,7 +306,7 @@ export abstract class FreeListBase implements FreeList {
         const low = bits & -bits;
         bits ^= low;
         const k = (w << 5) + 31 - Math.clz32(low);
-        if (k >= this.blocks) stale |= low; // a bit past the table: damage, never a block
+        if (!this.exists(k, blocks)) stale |= low; // a bit past the table: damage, never a block
         else if (this.claim(k, tag)) {
           out[c++] = k;
           claimed |= low;
@@ -292,7 +318,7 @@ export abstract class FreeListBase implements FreeList {
       }
       // INVARIANT: clears only bits of blocks now ours, and stale ones re-checked just below.
       if ((claimed | stale) !== 0) Atomics.and(a, this.bitsW + w, ~(claimed | stale));
-      if (stale !== 0) kept = this._renewTurnedFree(w, stale) || kept;
+      if (stale !== 0) kept = this._renewTurnedFree(w, stale, blocks) || kept;
       this._cursor = w;
     }
     // INVARIANT: a bit left set (not taken, or renewed) keeps the hint up for the next short pop.
@@ -301,7 +327,7 @@ export abstract class FreeListBase implements FreeList {
   }
 
   /** After clearing stale bits of word `w`: sets again those whose block turned free meanwhile. */
-  private _renewTurnedFree(w: number, stale: number): boolean {
+  private _renewTurnedFree(w: number, stale: number, blocks: number): boolean {
     const a = this.a;
     let renew = 0;
     for (let bits = stale; bits !== 0; ) {
@@ -309,7 +335,7 @@ export abstract class FreeListBase implements FreeList {
       bits ^= low;
       const k = (w << 5) + 31 - Math.clz32(low);
       // INVARIANT: read after our clear: a free that set this bit before it reads claimable now.
-      const o = k < this.blocks ? Atomics.load(a, this.ownerW + k) : 1;
+      const o = this.exists(k, blocks) ? Atomics.load(a, this.ownerW + k) : 1;
       if (o === 0 || o > MAX_OWNER_ID) renew |= low;
     }
     // INVARIANT: puts back the bits of blocks that are free or in transit: none is stranded.

@@ -70,17 +70,19 @@ export class MpmcFreeList extends FreeListBase {
 
   constructor(a: Int32Array, g: Geometry, id: number, canWait: boolean) {
     super(a, g, id, canWait);
-    this.cap = ringCapacity(g.blocks);
+    this.cap = ringCapacity(g.maxBlocks);
     this.mask = this.cap - 1;
     this.lapShift = 31 - Math.clz32(this.cap);
   }
 
   init(): void {
     const a = this.a;
-    for (let i = 0; i < this.cap; i++) a[this.cellW + i] = i < this.blocks ? i + 1 : 0;
-    a[this.enqW] = this.blocks;
+    const blocks = this.blocksNow();
+    // Cells past the blocks that exist are empty for lap 0: room for the blocks a growth adds.
+    for (let i = 0; i < this.cap; i++) a[this.cellW + i] = i < blocks ? i + 1 : 0;
+    a[this.enqW] = blocks;
     a[this.deqW] = 0;
-    a[H.FREE_COUNT] = this.blocks;
+    a[H.FREE_COUNT] = blocks;
   }
 
   /** The empty word of position `p`'s cell for p's lap (`next`: for the lap after). */
@@ -90,6 +92,7 @@ export class MpmcFreeList extends FreeListBase {
 
   pop(n: number, out: Int32Array, tag: number): number {
     const a = this.a;
+    const blocks = this.blocksNow();
     let c = 0;
     let spins = 0;
     let since = 0;
@@ -127,7 +130,7 @@ export class MpmcFreeList extends FreeListBase {
           Atomics.compareExchange(a, cw, e, this.empty(p, 1));
         } else if ((v ^ e) >>> 16 === 0) {
           const k = (v & LAP_MASK) - 1;
-          if (k < this.blocks && this.claim(k, tag)) {
+          if (this.exists(k, blocks) && this.claim(k, tag)) {
             out[c++] = k;
             this.step('pop:claimed');
           } else {

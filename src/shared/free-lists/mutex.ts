@@ -66,10 +66,11 @@ export class MutexFreeList extends FreeListBase {
 
   init(): void {
     const a = this.a;
+    const blocks = this.blocksNow();
     // Highest index on top: a fresh pool lends 0, 1, 2, ... in order.
-    for (let k = 0; k < this.blocks; k++) a[this.stackW + k] = this.blocks - 1 - k;
-    a[this.topW] = this.blocks;
-    a[H.FREE_COUNT] = this.blocks;
+    for (let k = 0; k < blocks; k++) a[this.stackW + k] = blocks - 1 - k;
+    a[this.topW] = blocks;
+    a[H.FREE_COUNT] = blocks;
   }
 
   pop(n: number, out: Int32Array, tag: number): number {
@@ -77,11 +78,12 @@ export class MutexFreeList extends FreeListBase {
     if (this.lock()) {
       this.step('pop:locked');
       const a = this.a;
+      const blocks = this.blocksNow();
       let top = this.top();
       while (c < n && top > 0) {
         const k = a[this.stackW + --top]!;
         // A damaged entry (out of range) or a stale one (not free) is dropped.
-        if (k >>> 0 < this.blocks && this.claim(k, tag)) {
+        if (this.exists(k, blocks) && this.claim(k, tag)) {
           out[c++] = k;
           this.step('pop:claimed');
         } else {
@@ -112,7 +114,7 @@ export class MutexFreeList extends FreeListBase {
         c++;
         this.step('push:freed');
         // A full stack holds stale entries or duplicates: the rebuild keeps each free block once (k included).
-        if (top < this.blocks) a[this.stackW + top++] = k;
+        if (top < this.capacity) a[this.stackW + top++] = k;
         else top = this.rebuild();
       }
       a[this.topW] = top;
@@ -130,7 +132,9 @@ export class MutexFreeList extends FreeListBase {
     const a = this.a;
     const t = TRANSIT | id;
     let freed = 0;
-    for (let k = 0; k < this.blocks; k++) {
+    // INVARIANT: the count once; a growth waits for the lock we hold, so none is under way.
+    const blocks = Math.min(Atomics.load(a, H.NBLOCKS) >>> 0, this.capacity);
+    for (let k = 0; k < blocks; k++) {
       const w = this.ownerW + k;
       // INVARIANT: a dead isolate's tags move only by CAS (here, or a live isolate's release of +id).
       const o = Atomics.load(a, w);
@@ -144,14 +148,16 @@ export class MutexFreeList extends FreeListBase {
   /** The stack's top, rebuilt first if the word is out of range (a damaged buffer). Under the lock. */
   private top(): number {
     const top = this.a[this.topW]!;
-    return top >= 0 && top <= this.blocks ? top : this.rebuild();
+    return top >= 0 && top <= this.capacity ? top : this.rebuild();
   }
 
   /** Lays the stack out again from the owner table: every block whose word reads 0. Under the lock. */
   private rebuild(): number {
     const a = this.a;
     let top = 0;
-    for (let k = 0; k < this.blocks; k++) {
+    // INVARIANT: the count once; a block a grower publishes after this read reaches the stack by its push.
+    const blocks = Math.min(Atomics.load(a, H.NBLOCKS) >>> 0, this.capacity);
+    for (let k = 0; k < blocks; k++) {
       // INVARIANT: a snapshot; a claim racing it (from the bits) leaves a stale entry, which pops drop.
       if (Atomics.load(a, this.ownerW + k) === 0) a[this.stackW + top++] = k;
     }

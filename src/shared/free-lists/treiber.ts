@@ -79,16 +79,20 @@ export class TreiberFreeList extends FreeListBase {
 
   constructor(a: Int32Array, g: Geometry, id: number, canWait: boolean) {
     super(a, g, id, canWait);
-    this.bits = 32 - Math.clz32(g.blocks);
+    // Sized for maxBlocks: the head's format must not change when the pool grows.
+    this.bits = 32 - Math.clz32(g.maxBlocks);
     this.mask = (1 << this.bits) - 1;
   }
 
   init(): void {
     const a = this.a;
-    // 0 on top, then 1, 2, ...: a fresh pool lends in index order.
-    for (let k = 0; k < this.blocks; k++) a[this.nextW + k] = k + 2 > this.blocks ? 0 : k + 2;
+    const blocks = this.blocksNow();
+    // 0 on top, then 1, 2, ...: a fresh pool lends in index order. Nodes a growth will add are off
+    // the stack (UNLINKED), so their first push reserves their links as any push does.
+    for (let k = 0; k < blocks; k++) a[this.nextW + k] = k + 2 > blocks ? 0 : k + 2;
+    for (let k = blocks; k < this.capacity; k++) a[this.nextW + k] = UNLINKED;
     a[this.headW] = 1;
-    a[H.FREE_COUNT] = this.blocks;
+    a[H.FREE_COUNT] = blocks;
   }
 
   pop(n: number, out: Int32Array, tag: number): number {
@@ -100,11 +104,12 @@ export class TreiberFreeList extends FreeListBase {
     // of a busy neighbour (it did, for 100 ms at a time: two workers, cache 32, the loaded 2-vCPU
     // VM, 2026-11-22, reported "exhausted" with 4,096 blocks free).
     let batch = n;
-    // A won round takes at least one node off (the stack holds at most `blocks`); a lost one backs
+    // A won round takes at least one node off (the stack holds at most `capacity`); a lost one backs
     // off, and backoff() bounds those. One counter for both would let a small pool's pop give up
     // after a handful of lost races against a live neighbour: a false "exhausted".
+    const blocks = this.blocksNow();
     let lost = 0;
-    for (let won = 0; c < n && won <= this.blocks; ) {
+    for (let won = 0; c < n && won <= this.capacity; ) {
       // INVARIANT: the head (tag, top) we CAS against below; links read after it are checked by that CAS.
       const h = Atomics.load(a, this.headW);
       let t = h & this.mask;
@@ -115,7 +120,7 @@ export class TreiberFreeList extends FreeListBase {
       let cut = false;
       while (t !== 0 && got < batch && c + got < n && stale < STALE_WALK) {
         const k = t - 1;
-        if (k >= this.blocks) {
+        if (!this.exists(k, blocks)) {
           cut = true; // a link out of range is damage: what lies below is out of reach
           t = 0;
           break;
@@ -133,7 +138,7 @@ export class TreiberFreeList extends FreeListBase {
         } else {
           this.stale[stale++] = k;
         }
-        t = nx >>> 0 <= this.blocks ? nx : 0;
+        t = nx > 0 && this.exists(nx - 1, blocks) ? nx : 0;
       }
       if (!retry && (got + stale > 0 || cut)) {
         this.step('pop:claimed');
