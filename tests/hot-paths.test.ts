@@ -19,9 +19,9 @@ const CHILD = fileURLToPath(new URL('./workers/hot-paths.js', import.meta.url));
 /**
  * The cold methods the hot paths call, by function name, and how many functions of that name the
  * child compiles: LocalPool's `_cold` (acquire, tryAcquire, release; SharedPool's cache goes through
- * it too).
+ * it too) and BufferPool's `_cold` (rent, return).
  */
-const COLD = [{ name: '_cold', functions: 1, what: 'LocalPool' }] as const;
+const COLD = [{ name: '_cold', functions: 2, what: 'LocalPool and BufferPool' }] as const;
 
 const inlining = suite('hot paths: no cold method is small enough to inline');
 
