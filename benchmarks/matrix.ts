@@ -33,6 +33,14 @@ export const MATRIX_ROWS = [
   'shared_tls_get_put_used',
   'buffer_rent_return_used',
   'tls_lease_using_used',
+  'mutex_get_put',
+  'treiber_get_put',
+  'mpmc_get_put',
+  'bitmap_get_put',
+  'bare_mutex_get_put',
+  'bare_treiber_get_put',
+  'bare_mpmc_get_put',
+  'bare_bitmap_get_put',
 ] as const;
 
 /** A ratio the issue holds the hot paths to: `row / against <= limit`, in one run. */
@@ -49,6 +57,10 @@ export const TARGETS: readonly Target[] = [
   { row: 'buffer_rent_return_used', against: 'tls_get_put_used', limit: 2 },
   { row: 'tls_lease_using', against: 'tls_get_put', limit: 8 },
   { row: 'tls_lease_using_used', against: 'tls_get_put_used', limit: 8 },
+  { row: 'mutex_get_put', against: 'bare_mutex_get_put', limit: 1.5 },
+  { row: 'treiber_get_put', against: 'bare_treiber_get_put', limit: 1.5 },
+  { row: 'mpmc_get_put', against: 'bare_mpmc_get_put', limit: 1.5 },
+  { row: 'bitmap_get_put', against: 'bare_bitmap_get_put', limit: 1.5 },
   { row: 'tls_get_put', against: 'owner_slot_get_put', limit: Infinity },
 ];
 

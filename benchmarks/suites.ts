@@ -126,6 +126,7 @@ export function allSuites(module?: string): Suite[] {
       'bitmap_get_put',
       'shared_tls_get_put',
     ]),
+    dynamicSuite('bare', './bare.cases.js', 'bareCases', ['bare_mutex_get_put', 'bare_treiber_get_put', 'bare_mpmc_get_put', 'bare_bitmap_get_put']),
     {
       name: 'used',
       module: './used.cases.js',
