@@ -5,9 +5,10 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { Worker } from 'node:worker_threads';
 import { ErrorCode, SharedPool, type Block } from '../src/index.js';
 import { thrownCode } from './helpers/errors.js';
-import { owners, STRATEGIES } from './helpers/shared.js';
+import { FAULT_WORKER, owners, STRATEGIES } from './helpers/shared.js';
 
 for (const strategy of STRATEGIES) {
   for (const cache of [0, 4]) {
@@ -134,6 +135,72 @@ for (const strategy of STRATEGIES) {
   test.run();
 }
 
+for (const strategy of STRATEGIES) {
+  const test = suite(`SharedPool lending: stale releases (${strategy})`);
+
+  test("a release through this attachment's own Block, after the block went to another isolate, is refused (regression: it freed the new holder's block)", () => {
+    for (const cache of [0, 4]) {
+      const a = SharedPool.create({ blockSize: 64, blocks: 4, cache, strategy });
+      const b = SharedPool.attach(a.handle, { cache: 0 });
+      const x = a.acquire();
+      a.release(x);
+      a.flush();
+      const theirs = Array.from({ length: 4 }, () => b.acquire());
+      assert.ok(theirs.some((t) => t.index === x.index));
+      assert.is(thrownCode(() => a.release(x)), ErrorCode.DOUBLE_RELEASE);
+      assert.is(owners(a)[x.index], b.ownerId, "the new holder's lending is untouched");
+      // Handed over by adopt: the old holder's own Block no longer releases it.
+      const y = theirs[0]!;
+      a.adopt(y.index);
+      assert.is(thrownCode(() => b.release(y)), ErrorCode.DOUBLE_RELEASE);
+      a.release(y.index);
+      for (const t of theirs.slice(1)) b.release(t);
+      a.flush();
+      assert.is(a.stats.free, 4);
+    }
+  });
+
+  test('a posted copy of a Block released after its block was lent again is refused; a current one is taken (the generation)', () => {
+    const p = SharedPool.create({ blockSize: 64, blocks: 2, cache: 0, strategy });
+    const q = SharedPool.attach(p.handle, { cache: 0 });
+    const b = p.acquire();
+    const copy = structuredClone(b);
+    assert.equal(Object.keys(copy).sort(), ['bytes', 'generation', 'index']);
+    assert.is(copy.generation, b.generation);
+    q.release(copy);
+    const again = [p.acquire(), p.acquire()].find((x) => x.index === b.index)!;
+    assert.ok(again.generation !== copy.generation, 'lending it again from the shared list moved its generation');
+    assert.match(thrownCode(() => q.release(copy))!, /DOUBLE_RELEASE/);
+    assert.is(thrownCode(() => q.adopt(copy)), ErrorCode.DOUBLE_RELEASE);
+    assert.is(owners(p)[b.index], p.ownerId, "the new lending is untouched");
+    // What carries no generation is not checked: an index (documented in the README's Limitations).
+    q.release(b.index);
+    assert.is(owners(p)[b.index], 0);
+  });
+
+  test('a Block posts to a worker, which releases or adopts it there (regression: DataCloneError quoting an internal function)', async () => {
+    const pool = SharedPool.create({ blockSize: 64, blocks: 4, cache: 4, strategy });
+    for (const action of ['release', 'adopt'] as const) {
+      const b = pool.acquire();
+      b.bytes[0] = 42;
+      const clone = structuredClone(b);
+      clone.bytes[1] = 7;
+      assert.is(b.bytes[1], 7, "the copy's bytes are the block's shared memory");
+      const worker = new Worker(FAULT_WORKER, { workerData: { mode: 'posted', handle: pool.handle, cache: 4, ctl: new Int32Array(new SharedArrayBuffer(64)), block: b, action } });
+      const got = await new Promise<{ ok: boolean; keys?: string[]; code?: string }>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+      await worker.terminate();
+      assert.equal(got, { ok: true, keys: ['bytes', 'generation', 'index'] });
+      assert.ok(owners(pool)[b.index]! <= 0, `${action}: the worker gave it back`);
+      b.bytes.fill(0);
+    }
+  });
+
+  test.run();
+}
+
 const args = suite('SharedPool lending: bad arguments');
 
 args("release, adopt, reclaim and acquireSync refuse bad arguments: indices out of range, non-blocks, another pool's blocks, this isolate's own id", () => {
@@ -146,7 +213,7 @@ args("release, adopt, reclaim and acquireSync refuse bad arguments: indices out 
   assert.match(thrownCode(() => pool.adopt('1' as never))!, /TypeError/);
   assert.is(thrownCode(() => pool.release(x)), ErrorCode.FOREIGN_OBJECT);
   assert.is(thrownCode(() => pool.release({ index: 0 } as Block)), ErrorCode.FOREIGN_OBJECT);
-  assert.is(thrownCode(() => pool.release({ index: 0, bytes: new Uint8Array(8) })), ErrorCode.FOREIGN_OBJECT);
+  assert.is(thrownCode(() => pool.release({ index: 0, bytes: new Uint8Array(8) } as Block)), ErrorCode.FOREIGN_OBJECT);
   assert.match(thrownCode(() => pool.reclaim(pool.ownerId))!, /RangeError/);
   assert.match(thrownCode(() => pool.reclaim(1e6))!, /RangeError/);
   assert.match(thrownCode(() => pool.acquireSync({ timeout: -1 }))!, /RangeError: .*`timeout`/);

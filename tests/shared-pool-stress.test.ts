@@ -7,7 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Worker } from 'node:worker_threads';
 import { SharedPool, type Strategy } from '../src/index.js';
-import { owners, SHARED_WORKER, STRATEGIES, wordAtLeast } from './helpers/shared.js';
+import { FAULT_WORKER, owners, SHARED_WORKER, STRATEGIES, wordAtLeast } from './helpers/shared.js';
 import { CTL, INBOX_WORDS } from './workers/shared-worker.js';
 
 const WORKERS = 4;
@@ -110,5 +110,19 @@ for (const strategy of ['mutex', 'bitmap'] as Strategy[]) {
     }
   });
 }
+
+test('two workers bursting on one pool with blocks to spare never find it exhausted (regression: a pop starved by a busy neighbour gave up, and acquire() threw ERR_POOL_EXHAUSTED with 4,096 blocks free)', async () => {
+  for (const strategy of STRATEGIES) {
+    for (const cache of [32, 0]) {
+      const pool = SharedPool.create({ blockSize: 64, blocks: 1024, cache: 0, strategy });
+      const workers = [0, 1].map(() => new Worker(FAULT_WORKER, { workerData: { mode: 'burst', handle: pool.handle, cache, ctl: new Int32Array(new SharedArrayBuffer(64)), ms: 400 } }));
+      const got = await Promise.all(workers.map((w) => finish<{ bursts: number; refused: string }>(w)));
+      for (const g of got) {
+        assert.is(g.refused, '', `${strategy}/${cache}: an acquire threw with blocks to spare`);
+        assert.ok(g.bursts > 0);
+      }
+    }
+  }
+});
 
 test.run();

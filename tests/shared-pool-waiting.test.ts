@@ -141,7 +141,7 @@ for (const strategy of STRATEGIES) {
     assert.is(w.stats.free, 64);
   });
 
-  test('a wake-up that reaches an isolate whose waiters have left is passed on to a sleeper in another isolate', async () => {
+  test('a wake-up that reaches an isolate whose waiters have left is passed on to a waiter of another attachment', async () => {
     const w = SharedPool.create({ blockSize: 64, blocks: 1, cache: 0, strategy });
     const only = w.acquire();
     const ac = new AbortController();

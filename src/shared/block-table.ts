@@ -2,30 +2,48 @@
  * BlockTable: this isolate's view objects of a pool's blocks, one frozen `Block` per index, made on
  * first use and reused, and the check that an argument names a block of this pool (a Block of this
  * attachment, any isolate's Block over the same memory, or an index).
+ *
+ * ## Posting a Block
+ *
+ * A Block is postable (postMessage, structuredClone): structured clone copies an object's own
+ * enumerable properties, calling getters, and leaves the rest out. So `_home` (the attachment, full
+ * of functions structured clone refuses) is non-enumerable, and `generation` is an own enumerable
+ * getter of the block's GEN word: the copy carries `{ index, bytes, generation }`, its `bytes` a view
+ * of the same shared memory. A copy released or adopted after its block went back to the shared
+ * list and was lent again has an older generation than the GEN word: refused as stale.
  */
 import { ErrorCode, PoolError } from '../errors.js';
 import { describe } from '../validate.js';
-import { H, type Geometry } from './layout.js';
+import { sameMemory } from './identity.js';
+import type { Geometry } from './layout.js';
 
 /** A block of the pool: its index and a Uint8Array over its bytes (one object per index per isolate). */
 export interface Block {
   readonly index: number;
   readonly bytes: Uint8Array;
+  /**
+   * Which lending of this block this is: the count of times it was lent from the shared list. A
+   * Block posted to another isolate carries the value it had when posted, so a release or adopt of
+   * a stale copy (after the block was released and lent again) is refused.
+   */
+  readonly generation: number;
 }
 
 export class SharedBlock implements Block {
   readonly index: number;
   readonly bytes: Uint8Array;
+  declare readonly generation: number;
   /**
    * @internal The cached attachment that made this object (undefined without a cache): the hot
-   * release's one-load proof that the block is its own.
+   * release's one-load proof that the block is its own. Non-enumerable: left out of a posted copy.
    */
-  readonly _home: object | undefined;
+  declare readonly _home: object | undefined;
 
-  constructor(index: number, bytes: Uint8Array, home: object | undefined) {
+  constructor(index: number, bytes: Uint8Array, home: object | undefined, generation: (this: SharedBlock) => number) {
     this.index = index;
     this.bytes = bytes;
-    this._home = home;
+    Object.defineProperty(this, 'generation', { get: generation, enumerable: true });
+    Object.defineProperty(this, '_home', { value: home });
     Object.freeze(this);
   }
 }
@@ -35,8 +53,10 @@ export class BlockTable {
   private readonly _geometry: Geometry;
   private readonly _home: object | undefined;
   private readonly _blocks: (SharedBlock | undefined)[];
-  /** The pool's nonce, which tells its buffer from any other's (clones from other isolates included). */
-  private readonly _nonce: number;
+  /** The GEN table: lendings of each block. */
+  private readonly _gens: Int32Array;
+  /** The `generation` getter of every Block made here. */
+  private readonly _generation: (this: SharedBlock) => number;
 
   /** `home` is stamped on every Block made here (the cached attachment), or undefined. */
   constructor(sab: SharedArrayBuffer, geometry: Geometry, home: object | undefined) {
@@ -44,8 +64,12 @@ export class BlockTable {
     this._geometry = geometry;
     this._home = home;
     this._blocks = new Array<SharedBlock | undefined>(geometry.blocks);
-    // INVARIANT: the nonce is written once, before the handle is first shared.
-    this._nonce = Atomics.load(new Int32Array(sab, 0, H.NONCE + 1), H.NONCE);
+    const gens = new Int32Array(sab, geometry.genOffset, geometry.blocks);
+    this._gens = gens;
+    this._generation = function (this: SharedBlock): number {
+      // INVARIANT: a snapshot of the lending count; bumped only by the claim that lends the block.
+      return Atomics.load(gens, this.index);
+    };
   }
 
   /** This isolate's Block for index `i` (made on first use). */
@@ -53,12 +77,21 @@ export class BlockTable {
     const b = this._blocks[i];
     if (b !== undefined) return b;
     const g = this._geometry;
-    const made = new SharedBlock(i, new Uint8Array(this._sab, g.blocksOffset + i * g.stride, g.blockSize), this._home);
+    const made = new SharedBlock(i, new Uint8Array(this._sab, g.blocksOffset + i * g.stride, g.blockSize), this._home, this._generation);
     this._blocks[i] = made;
     return made;
   }
 
-  /** Index of a block given as a Block of this pool (any isolate's or attachment's) or an index. */
+  /** Whether `block` is one of this attachment's own Block objects. */
+  isOwn(block: Block | number): boolean {
+    return typeof block === 'object' && block !== null && this._blocks[block.index] === block;
+  }
+
+  /**
+   * Index of a block given as a Block of this pool (any isolate's or attachment's) or an index.
+   * A Block object of another attachment or isolate must be over this pool's memory (not a copy's)
+   * and, if it carries a generation, the block's current one.
+   */
   indexOf(block: Block | number, method: string): number {
     const blocks = this._geometry.blocks;
     if (typeof block === 'number') {
@@ -81,16 +114,22 @@ export class BlockTable {
       !(bytes instanceof Uint8Array) ||
       !this._sameBuffer(bytes.buffer)
     ) {
-      throw new PoolError(ErrorCode.FOREIGN_OBJECT, `isopool: SharedPool.${method}() was given a block of another pool`);
+      throw new PoolError(ErrorCode.FOREIGN_OBJECT, `isopool: SharedPool.${method}() was given a block of another pool (or of a copy of this one)`);
+    }
+    const generation = (block as { generation?: unknown }).generation;
+    // INVARIANT: a snapshot; the release or adopt that follows decides by CAS on the owner word.
+    if (typeof generation === 'number' && generation !== Atomics.load(this._gens, i)) {
+      throw new PoolError(
+        ErrorCode.DOUBLE_RELEASE,
+        `isopool: SharedPool.${method}() was given a stale copy of block ${i} (generation ${generation}): it was released and lent again since (now generation ${Atomics.load(this._gens, i)})`,
+      );
     }
     return i;
   }
 
-  /** Whether `buffer` is this pool's memory: the same object, or a clone of it from another isolate. */
+  /** Whether `buffer` is this pool's memory: the same object, or another object over the same memory (not a copy). */
   private _sameBuffer(buffer: ArrayBufferLike): boolean {
     if (buffer === this._sab) return true;
-    if (Object.prototype.toString.call(buffer) !== '[object SharedArrayBuffer]' || buffer.byteLength !== this._geometry.totalBytes) return false;
-    // INVARIANT: the nonce is written once, before the handle is first shared.
-    return Atomics.load(new Int32Array(buffer, 0, H.NONCE + 1), H.NONCE) === this._nonce;
+    return Object.prototype.toString.call(buffer) === '[object SharedArrayBuffer]' && sameMemory(this._sab, buffer as SharedArrayBuffer);
   }
 }

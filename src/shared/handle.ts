@@ -1,11 +1,14 @@
 /**
  * Making and opening a SharedPool's buffer: option checks for `create` and `attach`, the one
  * SharedArrayBuffer a pool lives in, and the checks that a handle another isolate posted really is
- * an isopool pool (magic, layout version, geometry that agrees with the buffer's size).
+ * an isopool pool (magic, layout version, geometry that agrees with the buffer's size, a state no
+ * run of the pool can reach refused by state-check.ts), and not a copy of one this isolate has open.
  */
 import { ErrorCode, PoolError } from '../errors.js';
-import { checkInteger, checkOptionsObject, describe } from '../validate.js';
+import { checkInteger, checkKnownKeys, checkOptionsObject, describe } from '../validate.js';
+import { claimIdentity } from './identity.js';
 import { computeGeometry, type Geometry, MAX_BLOCKS, MAX_TOTAL_BYTES, readHeader, STRATEGIES, type Strategy, writeHeader } from './layout.js';
+import { checkState } from './state-check.js';
 
 export type { Strategy } from './layout.js';
 
@@ -35,6 +38,10 @@ export const DEFAULT_CACHE = 32;
 
 /** Largest `cache`: more idle blocks than this per isolate is a second pool, not a cache. */
 const MAX_CACHE = 1 << 16;
+
+/** The options `create` and `attach` know; any other key is refused (a typo would be silently ignored). */
+const CREATE_KEYS = ['blockSize', 'blocks', 'cache', 'strategy'] as const;
+const ATTACH_KEYS = ['cache'] as const;
 
 /** What `create` returns as `pool.handle`: structured-cloneable, for postMessage or workerData. */
 export interface SharedPoolHandle {
@@ -82,10 +89,11 @@ function sabUnavailable(): PoolError {
 /** Checks `create`'s options and allocates a fresh buffer with its header written. */
 export function allocatePool(options: SharedPoolOptions): OpenedPool {
   checkOptionsObject('SharedPool.create() options', options);
+  checkKnownKeys('SharedPool.create()', options, CREATE_KEYS);
   const blockSize = checkInteger('blockSize', options.blockSize, 1, MAX_TOTAL_BYTES);
   const blocks = checkInteger('blocks', options.blocks, 1, MAX_BLOCKS);
   const cache = checkCache(options.cache);
-  const strategy = options.strategy ?? DEFAULT_STRATEGY;
+  const strategy = options.strategy === undefined ? DEFAULT_STRATEGY : options.strategy;
   if (!STRATEGIES.includes(strategy)) {
     throw new RangeError(`isopool: option \`strategy\` must be one of ${STRATEGIES.join(', ')}, received ${describe(strategy)}`);
   }
@@ -99,12 +107,14 @@ export function allocatePool(options: SharedPoolOptions): OpenedPool {
   if (typeof G.SharedArrayBuffer !== 'function' || G.crossOriginIsolated === false) throw sabUnavailable();
   const sab = new SharedArrayBuffer(geometry.totalBytes);
   writeHeader(new Int32Array(sab), geometry);
+  claimIdentity(sab);
   return { sab, geometry, cache, fresh: true };
 }
 
 /** Checks `attach`'s arguments and the buffer behind the handle. Throws `ERR_BAD_HANDLE` for anything but a pool. */
 export function openHandle(handle: SharedPoolHandle, options: AttachOptions): OpenedPool {
   checkOptionsObject('SharedPool.attach() options', options);
+  checkKnownKeys('SharedPool.attach()', options, ATTACH_KEYS);
   const cache = checkCache(options.cache);
   const sab = (handle as { sab?: unknown } | null)?.sab;
   if (Object.prototype.toString.call(sab) !== '[object SharedArrayBuffer]') {
@@ -114,9 +124,17 @@ export function openHandle(handle: SharedPoolHandle, options: AttachOptions): Op
     );
   }
   const buffer = sab as SharedArrayBuffer;
-  const geometry = readHeader(new Int32Array(buffer, 0, buffer.byteLength >> 2), buffer.byteLength);
-  if (typeof geometry === 'string') {
-    throw new PoolError(ErrorCode.BAD_HANDLE, `isopool: SharedPool.attach() was given a SharedArrayBuffer that is not an isopool pool: ${geometry}`);
+  const words = new Int32Array(buffer, 0, buffer.byteLength >> 2);
+  const geometry = readHeader(words, buffer.byteLength);
+  const wrong = typeof geometry === 'string' ? geometry : checkState(words, geometry);
+  if (wrong !== undefined) {
+    throw new PoolError(ErrorCode.BAD_HANDLE, `isopool: SharedPool.attach() was given a SharedArrayBuffer that is not an isopool pool: ${wrong}`);
   }
-  return { sab: buffer, geometry, cache, fresh: false };
+  if (!claimIdentity(buffer)) {
+    throw new PoolError(
+      ErrorCode.BAD_HANDLE,
+      'isopool: SharedPool.attach() was given a copy of a pool this isolate already has open (SharedArrayBuffer.slice() or copied bytes): attach the handle itself',
+    );
+  }
+  return { sab: buffer, geometry: geometry as Geometry, cache, fresh: false };
 }

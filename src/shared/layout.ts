@@ -5,8 +5,12 @@
  *  byte 0     header      magic, layout version, geometry (cold line 0); FREE_COUNT (line 1);
  *                         WAITERS (line 2); PUSH_GEN (line 3); waiter slots (lines 4-5, cold).
  *                         384 bytes, every hot word alone on its 64-byte line.
- *  OWNER      owner table one Int32 per block: 0 free, +id lent by isolate id, -id cached by id
+ *  OWNER      owner table one Int32 per block: 0 free, +id lent by isolate id, -id cached by id,
+ *                         TRANSIT | id being freed by isolate id (ownership.ts)
+ *  GEN        lendings    one Int32 per block: bumped each time the block is lent from the shared list
  *  FREE       free list   the strategy's structure (see freeWords), hot words on their own lines
+ *  BITS       free bits   one bit per block: the bitmap strategy's list, every other strategy's
+ *                         fallback (free-lists/free-list.ts)
  *  BLOCKS     blocks      `blocks` x stride bytes, each block starting on a 64-byte boundary
  * ```
  *
@@ -22,8 +26,12 @@ export const MAGIC = 0x504f5349;
  * 2: PUSH_GEN added (line 3) and made the futex word; FREE_COUNT is a statistic only.
  * 3: waiter slots (lines 4-5), so reclaim can take back a dead isolate's share of WAITERS.
  * 4: WAITERS_DRY, a flag bit in the WAITERS word.
+ * 5: the GEN table and the BITS region (every strategy) with their offsets in header words 12-13;
+ *    NONCE_HIGH (14), BITS_HINT (15), PROBE (line 1); owner words may hold TRANSIT | id; the mutex keeps a lock
+ *    sequence (word 2); Treiber links read UNLINKED (-1) off the stack; mpmc cells are one word
+ *    each (lap and index), no longer a sequence and a value.
  */
-export const LAYOUT_VERSION = 4;
+export const LAYOUT_VERSION = 5;
 
 /** x86-64 and ARM64 cache lines are 64 bytes; a hot word alone on one is not falsely shared. */
 export const CACHE_LINE = 64;
@@ -61,8 +69,24 @@ export const H = {
   NEXT_ID: 10,
   /** A random number written at create: tells this pool's buffer from any other's (clones included). */
   NONCE: 11,
+  GEN_OFFSET: 12,
+  BITS_OFFSET: 13,
+  /** 21 more random bits of the nonce: two pools in one isolate share a 53-bit nonce by chance once in 2^53. */
+  NONCE_HIGH: 14,
+  /**
+   * Non-zero when a block may be free in the BITS region of a strategy that is not `bitmap` (a
+   * release that could not reach the structure, a reclaim): a pop that comes back short scans the
+   * bits only then. Read on short pops, written on the rare paths that free through the bits.
+   */
+  BITS_HINT: 15,
   /** Blocks on the shared free list (transiently off by a batch while a lock-free push or pop is between its two steps). A statistic and a hint, never a futex word. Line 1. */
   FREE_COUNT: WORDS_PER_LINE,
+  /**
+   * A counter that only grows, bumped by the memory-identity probe (identity.ts): a write through
+   * one SharedArrayBuffer that shows through another proves they are one memory, not a copy. Line 1
+   * (cold: touched when a Block made over another buffer object is released or adopted).
+   */
+  PROBE: WORDS_PER_LINE + 1,
   /**
    * Callers in acquireSync/acquireAsync, all isolates (the low 30 bits), plus WAITERS_DRY: a release
    * notifies only when the count is > 0, and caches only when the whole word is 0. Line 2.
@@ -105,14 +129,15 @@ export const HEADER_BYTES = 6 * CACHE_LINE;
 export const STRATEGIES = ['mutex', 'treiber', 'mpmc', 'bitmap'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
-/** Words of the mutex free list: lock, top, then the stack on its own line. */
-export const MUTEX = { LOCK: 0, TOP: 1, STACK: WORDS_PER_LINE } as const;
+/**
+ * Words of the mutex free list: lock, top, the lock sequence (bumped by each holder, so a waiter
+ * can tell a lock still held by the same section from one taken again), then the stack on its own line.
+ */
+export const MUTEX = { LOCK: 0, TOP: 1, SEQ: 2, STACK: WORDS_PER_LINE } as const;
 /** Words of the Treiber free list: the tagged head, then next links on their own line. */
 export const TREIBER = { HEAD: 0, NEXT: WORDS_PER_LINE } as const;
-/** Words of the Vyukov ring: enqueue and dequeue positions on separate lines, then sequences, then values. */
+/** Words of the Vyukov ring: enqueue and dequeue positions on separate lines, then one word per cell. */
 export const MPMC = { ENQ: 0, DEQ: WORDS_PER_LINE, CELLS: 2 * WORDS_PER_LINE } as const;
-/** Words of the bitmap free list: one bit per block, set = free (a hint; the owner word decides). */
-export const BITMAP = { BITS: 0 } as const;
 
 /** Smallest power of two >= n (n >= 1). */
 export function ringCapacity(blocks: number): number {
@@ -129,10 +154,15 @@ export function freeWords(strategy: Strategy, blocks: number): number {
     case 'treiber':
       return TREIBER.NEXT + blocks;
     case 'mpmc':
-      return MPMC.CELLS + 2 * ringCapacity(blocks);
+      return MPMC.CELLS + ringCapacity(blocks);
     case 'bitmap':
-      return Math.ceil(blocks / 32);
+      return 0; // its list is the BITS region every strategy has
   }
+}
+
+/** Int32 words of the BITS region: one bit per block. */
+export function bitWords(blocks: number): number {
+  return Math.ceil(blocks / 32);
 }
 
 export interface Geometry {
@@ -142,7 +172,9 @@ export interface Geometry {
   /** Bytes from one block's start to the next's. */
   readonly stride: number;
   readonly ownerOffset: number;
+  readonly genOffset: number;
   readonly freeOffset: number;
+  readonly bitsOffset: number;
   readonly blocksOffset: number;
   readonly totalBytes: number;
 }
@@ -155,10 +187,12 @@ function alignUp(n: number, to: number): number {
 export function computeGeometry(blockSize: number, blocks: number, strategy: Strategy): Geometry {
   const stride = alignUp(blockSize, BLOCK_ALIGN);
   const ownerOffset = HEADER_BYTES;
-  const freeOffset = alignUp(ownerOffset + 4 * blocks, CACHE_LINE);
-  const blocksOffset = alignUp(freeOffset + 4 * freeWords(strategy, blocks), BLOCK_ALIGN);
+  const genOffset = alignUp(ownerOffset + 4 * blocks, CACHE_LINE);
+  const freeOffset = alignUp(genOffset + 4 * blocks, CACHE_LINE);
+  const bitsOffset = alignUp(freeOffset + 4 * freeWords(strategy, blocks), CACHE_LINE);
+  const blocksOffset = alignUp(bitsOffset + 4 * bitWords(blocks), BLOCK_ALIGN);
   const totalBytes = blocksOffset + stride * blocks;
-  return { blockSize, blocks, strategy, stride, ownerOffset, freeOffset, blocksOffset, totalBytes };
+  return { blockSize, blocks, strategy, stride, ownerOffset, genOffset, freeOffset, bitsOffset, blocksOffset, totalBytes };
 }
 
 /** Writes the header words of a fresh buffer. */
@@ -173,7 +207,10 @@ export function writeHeader(a: Int32Array, g: Geometry): void {
   a[H.FREE_OFFSET] = g.freeOffset;
   a[H.BLOCKS_OFFSET] = g.blocksOffset;
   a[H.TOTAL_BYTES] = g.totalBytes;
+  a[H.GEN_OFFSET] = g.genOffset;
+  a[H.BITS_OFFSET] = g.bitsOffset;
   a[H.NONCE] = (Math.random() * 0x100000000) | 0;
+  a[H.NONCE_HIGH] = (Math.random() * 0x200000) | 0;
 }
 
 /**
@@ -196,6 +233,8 @@ export function readHeader(a: Int32Array, byteLength: number): Geometry | string
     a[H.STRIDE] !== g.stride ||
     a[H.OWNER_OFFSET] !== g.ownerOffset ||
     a[H.FREE_OFFSET] !== g.freeOffset ||
+    a[H.GEN_OFFSET] !== g.genOffset ||
+    a[H.BITS_OFFSET] !== g.bitsOffset ||
     a[H.BLOCKS_OFFSET] !== g.blocksOffset ||
     a[H.TOTAL_BYTES] !== g.totalBytes
   ) {

@@ -1,19 +1,64 @@
 /**
- * The owner table: one Int32 per block that says where the block is. `0` on the shared free list,
- * `+id` lent by isolate `id`, `-id` idle in isolate `id`'s cache. Ids come from a header counter, one
- * per create/attach, never reused, so a stale id cannot alias a new isolate.
+ * The owner table: one Int32 per block that says where the block is. `0` free (on the shared list
+ * or its fallback bits), `+id` lent by isolate `id`, `-id` idle in isolate `id`'s cache, and
+ * `TRANSIT | id` on its way to the free list by isolate `id` (published or about to be; see
+ * free-lists/free-list.ts). Ids come from a header counter, one per create/attach, never reused, so
+ * a stale id cannot alias a new isolate.
  *
  * - Only isolate `id` moves its blocks between `+id` and `-id`, with plain reads and writes: nothing
- *   else writes a word holding `-id`, and the only other writer of `+id` is a release or `adopt`
+ *   else writes a word holding `-id`, and the only other writers of `+id` are a release or `adopt`
  *   from another isolate, a compareExchange away from `+id`.
- * - Transitions to and from `0` belong to the free list (free-lists/free-list.ts), always by CAS or
- *   under its lock, so two isolates racing to release one block cannot both win.
- * - A block whose word is `0` or negative is not lent: releasing or adopting it throws
- *   `ERR_DOUBLE_RELEASE`. That catches a second release only while the block has not been lent
- *   again: the word says who holds a block, not which lending (see the README's Limitations).
+ * - Every other transition is a compareExchange, so two isolates racing for one block cannot both
+ *   win: a pop claims a word that reads 0 or TRANSIT (the claim), a push frees one that reads the
+ *   tag it expects.
+ * - A block whose word is not `+id` for some id is not lent: releasing or adopting it throws
+ *   `ERR_DOUBLE_RELEASE`.
+ *
+ * ## Racing releases
+ *
+ * The cached release reads the owner word (`+id`) and then writes `-id`, plainly: an Atomics
+ * read-modify-write would cost the hot path a builtin call (benchmarks/README.md, fact
+ * `atomics-op`). A release of the same block by index from another isolate (a double release) can
+ * CAS the word between the two; the plain write then wins and the block stays in this cache, while
+ * the other release has put an entry on the shared list. Every free list claims by CAS and drops an
+ * entry whose block is not free, so that entry is skipped and counted (`stats.retries` of the
+ * isolate whose pop meets it): the block is kept in one place, the cache. Not covered: a third
+ * isolate lending the block from the list in the instant between this isolate's read and write (its
+ * thread preempted exactly there), after which two holders have it; the race tests never saw one
+ * (README, Reliability). Refusing the loser instead would need its last CAS to tell our overwrite
+ * from a pop's claim, and both write a tag: rejected for the false refusals of honest releases.
+ *
+ * ## Stale releases
+ *
+ * A release through this attachment's own Block object is refused unless the owner word says this
+ * isolate holds it (a Block released once, lent again elsewhere, then released again). A Block
+ * posted from another isolate carries its `generation` (block-table.ts). Not caught: an index,
+ * which carries nothing, and a stale release of a block this same attachment has lent again (the
+ * same Block object serves every lending here).
  */
 import { ErrorCode, PoolError } from '../errors.js';
 import type { Geometry } from './layout.js';
+
+/**
+ * Largest isolate id: the mutex keeps `id << 1` in its lock word, and TRANSIT must stay above every
+ * id. About a billion attachments over a pool's life: one a millisecond for twelve days.
+ */
+export const MAX_OWNER_ID = (1 << 30) - 1;
+
+/** Bit 30: set in the owner word of a block on its way to the free list (`TRANSIT | id`). */
+export const TRANSIT = 1 << 30;
+
+/** True for `+id`: a block lent by some isolate (not free, cached or in transit). */
+export function isLent(word: number): boolean {
+  return word > 0 && word <= MAX_OWNER_ID;
+}
+
+/**
+ * Times `adopt` retries a compareExchange that lost to a change of the same word. Each loss means
+ * another isolate moved the block (released or adopted it) at that instant: a second round settles
+ * any honest hand-over; a word that keeps changing is being released and lent again under us.
+ */
+const ADOPT_ROUNDS = 16;
 
 export class OwnerTable {
   private readonly _words: Int32Array;
@@ -40,13 +85,16 @@ export class OwnerTable {
   adopt(i: number, tag: number, method: string): boolean {
     const a = this._words;
     const w = this.base + i;
-    for (;;) {
-      const cur = Atomics.load(a, w);
-      if (cur <= 0) throw this.notLent(method, i, cur);
+    let cur = 0;
+    for (let round = 0; round < ADOPT_ROUNDS; round++) {
+      // INVARIANT: a snapshot; the CAS below moves the word only from exactly this value.
+      cur = Atomics.load(a, w);
+      if (!isLent(cur)) throw this.notLent(method, i, cur);
       if (cur === tag) return false;
       // INVARIANT: +other -> +me by CAS: a racing release of the same block wins or loses whole.
       if (Atomics.compareExchange(a, w, cur, tag) === cur) return true;
     }
+    throw this.notLent(method, i, cur, 'it kept changing hands while this call tried to take it');
   }
 
   /** Blocks whose word reads `tag` (lent by that isolate) and `0` (free): a scan, O(blocks). */
@@ -62,10 +110,16 @@ export class OwnerTable {
     return { lent, free };
   }
 
-  /** The error for a release or adopt of block `i` whose owner word reads `owner` (not lent). */
-  notLent(method: string, i: number, owner: number): PoolError {
-    const where = owner === 0 ? 'it is on the free list' : `it is idle in isolate ${-owner}'s cache`;
-    const what = owner > 0 ? `it was just released by another isolate` : where;
-    return new PoolError(ErrorCode.DOUBLE_RELEASE, `isopool: SharedPool.${method}() was given block ${i}, which is not lent: ${what} (released twice?)`);
+  /** The error for a release or adopt of block `i` whose owner word reads `owner` (not lent to the caller). */
+  notLent(method: string, i: number, owner: number, why = describeOwner(owner)): PoolError {
+    return new PoolError(ErrorCode.DOUBLE_RELEASE, `isopool: SharedPool.${method}() was given block ${i}, which is not lent to it: ${why} (released twice?)`);
   }
+}
+
+/** Where an owner word says a block is, for error messages. */
+function describeOwner(owner: number): string {
+  if (owner === 0) return 'it is free';
+  if (owner < 0) return `it is idle in isolate ${-owner}'s cache`;
+  if (owner > MAX_OWNER_ID) return `isolate ${owner ^ TRANSIT} is releasing it`;
+  return `it is lent to isolate ${owner}`;
 }

@@ -24,6 +24,8 @@
  * held while the free list lends it again; checking on every cached acquire would cost the hot
  * path). What each free list guarantees when a worker dies inside one of its operations is in its essay.
  *
+ * Racing and stale releases: ownership.ts.
+ *
  * ## Alternatives rejected
  *
  * - Every acquire/release through the shared list: a pair is then a few Atomics calls
@@ -43,38 +45,16 @@ import { makeFreeList } from './free-lists/make.js';
 import { canBlock, WAITERS_WORD } from './futex.js';
 import { allocatePool, openHandle, type AttachOptions, type OpenedPool, type SharedPoolHandle, type SharedPoolOptions } from './handle.js';
 import { H, type Strategy } from './layout.js';
-import { OwnerTable } from './ownership.js';
+import { isLent, MAX_OWNER_ID, OwnerTable } from './ownership.js';
+import type { SharedPoolStats } from './stats.js';
 import { BlockWaiting } from './waiting.js';
 
 export type { Block } from './block-table.js';
+export type { SharedPoolStats } from './stats.js';
 export { DEFAULT_CACHE, DEFAULT_STRATEGY, type AttachOptions, type SharedPoolHandle, type SharedPoolOptions, type Strategy } from './handle.js';
-
-/** Largest isolate id: the mutex keeps `id << 1` in its lock word. */
-const MAX_OWNER_ID = (1 << 30) - 1;
 
 /** What `acquireAsync` takes. */
 export type SharedAcquireOptions = WaitOptions;
-
-export interface SharedPoolStats {
-  /** Blocks on the shared free list (all isolates): owner words that read 0, a scan of the owner table. */
-  readonly free: number;
-  /** Blocks idle in this isolate's cache. */
-  readonly cachedHere: number;
-  /** Blocks lent by this isolate and not yet released (a scan of the owner table). */
-  readonly lentHere: number;
-  /** Times this isolate went to sleep waiting for a block. */
-  readonly waits: number;
-  /** Contention in this isolate: failed CAS rounds, lock spins, stall retries. */
-  readonly retries: number;
-  /** Callers waiting for a block, in all isolates. */
-  readonly waiting: number;
-  /** Acquires served by this isolate's cache without touching the shared list. */
-  readonly hits: number;
-  /** Acquires that went to the shared list. */
-  readonly misses: number;
-  readonly blocks: number;
-  readonly blockSize: number;
-}
 
 /**
  * Test seam (not exported by the package): what tests may read of a SharedPool's insides, to
@@ -247,7 +227,8 @@ export class SharedPool {
   private _releaseSlow(block: Block | number): void {
     const i = this._blockTable.indexOf(block, 'release');
     const cur = this._owners.owner(i);
-    if (cur <= 0) throw this._owners.notLent('release', i, cur);
+    // Our own Block object names our lending: lent elsewhere now, this is a stale release.
+    if (!isLent(cur) || (cur !== this._lentTag && this._blockTable.isOwn(block))) throw this._owners.notLent('release', i, cur);
     const own = cur === this._lentTag && this._cache !== undefined && !this._closed;
     this._scratch[0] = i;
     if (this._free.push(this._scratch, 1, cur) === 0) throw this._owners.notLent('release', i, this._owners.owner(i));
@@ -272,6 +253,7 @@ export class SharedPool {
    * isolate is gone (a worker's 'exit' event). Returns how many blocks it freed.
    */
   reclaim(ownerId: number): number {
+    // INVARIANT: a snapshot of the ids handed out; an id past it names no isolate yet.
     checkInteger('ownerId', ownerId, 1, Atomics.load(this._words, H.NEXT_ID));
     if (ownerId === this.ownerId) {
       throw new RangeError(`isopool: reclaim() takes another, dead isolate's ownerId; ${ownerId} is this isolate's (use flush() or close())`);

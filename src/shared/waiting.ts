@@ -20,6 +20,12 @@ import { H } from './layout.js';
  */
 const ASYNC_POLL_MS = 4;
 
+/**
+ * Pushes an arm lets pass it by (each freed a block another isolate took first) before it polls
+ * instead: a handful, since each is a whole push and pop elsewhere.
+ */
+const ARM_ROUNDS = 8;
+
 /** What waiting needs of its pool. */
 export interface BlockSource {
   /** A block now, from the cache or the shared list, or undefined (the first try of every wait). */
@@ -141,11 +147,13 @@ export class BlockWaiting {
       this._serve();
       return;
     }
-    while (this._wanted()) {
+    for (let round = 0; this._wanted(); round++) {
       const seen = this.futex.generation();
       this._serve();
       if (!this._wanted()) return;
-      if (typeof Atomics.waitAsync !== 'function') {
+      // Each extra round means a push landed and another isolate took its block first: after a
+      // few, poll instead of looping, so no call spins on other isolates' progress.
+      if (typeof Atomics.waitAsync !== 'function' || round === ARM_ROUNDS) {
         this._armed = true;
         setTimeout(this._onWake, ASYNC_POLL_MS, 'timed-out');
         return;

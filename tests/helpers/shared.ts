@@ -4,13 +4,32 @@
  * workers/shared-worker.ts over Atomics words, never sleeps.
  */
 import type { Worker } from 'node:worker_threads';
-import type { SharedPool, Strategy } from '../../src/index.js';
+import { SharedPool, type Block, type Strategy } from '../../src/index.js';
 import { H } from '../../src/shared/layout.js';
 
 export const STRATEGIES: Strategy[] = ['mutex', 'treiber', 'mpmc', 'bitmap'];
 
 /** The worker script the SharedPool suites start (modes `stress`, `hold`, `busy`, `wait`). */
 export const SHARED_WORKER = new URL('../workers/shared-worker.js', import.meta.url);
+
+/** The worker script of the fault suites (modes `churn`, `race`, `posted`). */
+export const FAULT_WORKER = new URL('../workers/shared-fault-worker.js', import.meta.url);
+
+/**
+ * Every block the shared list can lend, taken once each through a fresh cache-less attachment (the
+ * proof that nothing is lost or reachable twice), then given back. Returns how many; throws on a
+ * block lent twice.
+ */
+export function drain(pool: SharedPool): number {
+  const probe = SharedPool.attach(pool.handle, { cache: 0 });
+  const got: Block[] = [];
+  for (let b = probe.tryAcquire(); b !== undefined; b = probe.tryAcquire()) got.push(b);
+  const distinct = new Set(got.map((b) => b.index)).size;
+  for (const b of got) probe.release(b);
+  probe.close();
+  if (distinct !== got.length) throw new Error(`drain: ${got.length - distinct} blocks were lent twice`);
+  return got.length;
+}
 
 /**
  * Owner words of the whole table, read through the header (what `reclaim` and the tests trust):

@@ -4,10 +4,11 @@
  * ## The trick
  *
  * A set bit says "probably free"; the owner word decides. A pop scans for set bits from this
- * isolate's cursor, claims each candidate with compareExchange(owner, 0 -> tag), and then clears all
+ * isolate's cursor, claims each candidate (free-list.ts: CAS on its owner word), and then clears all
  * the bits it claimed in one word with one Atomics.and. A push sets the bits of its batch with one
  * Atomics.or per word, then frees each owner word with compareExchange(expect -> 0). There is no
- * pointer to swing and so no ABA: a bit means the same block forever.
+ * pointer to swing and so no ABA: a bit means the same block forever. The bits are the BITS region
+ * every strategy has (the others fall back on it); here it is the whole list.
  *
  * ## Invariants
  *
@@ -15,12 +16,16 @@
  *   before zeroing the owner, and a pop clears it only after its claim made the owner non-zero.
  * - A set bit with a non-zero owner is stale (a push or a pop between its two steps, or the loser of
  *   a racing double release); pops skip it (counted in `retries`), the block's next push renews it.
+ *   Pops never clear a stale bit here: a push sets its bit before its CAS, so clearing one could
+ *   strand the block that push is freeing (the fallback bits of the other strategies can, because
+ *   they are only ever set with the block in TRANSIT).
  *
  * ## Termination safety (the strong one)
  *
  * Every block is claimed and freed by its own owner-word CAS, so an isolate killed anywhere leaves
  * each block either free with its bit set, or carrying its tag (bit set or stale), and `reclaim(id)`
- * frees exactly those: nothing lost, nothing doubled.
+ * frees exactly those: nothing lost, nothing doubled. A damaged bit (past the last block) is cleared
+ * by the scan that meets it; a damaged owner word only keeps its block out of use.
  *
  * ## Cost
  *
@@ -29,23 +34,16 @@
  */
 import { FreeListBase } from './free-list.js';
 import type { Geometry } from '../layout.js';
-import { BITMAP, H } from '../layout.js';
+import { H } from '../layout.js';
 
 export class BitmapFreeList extends FreeListBase {
-  private readonly bitsW = this.freeW + BITMAP.BITS;
-  private readonly words: number;
-  /** Word where this isolate's next scan starts: spread by id, then wherever blocks were last found. */
-  private cursor: number;
-
   constructor(a: Int32Array, g: Geometry, id: number, canWait: boolean) {
-    super(a, g, id, canWait);
-    this.words = Math.ceil(g.blocks / 32);
-    this.cursor = id % this.words;
+    super(a, g, id, canWait, false);
   }
 
   init(): void {
     const a = this.a;
-    for (let w = 0; w < this.words; w++) {
+    for (let w = 0; w < Math.ceil(this.blocks / 32); w++) {
       const left = this.blocks - 32 * w;
       a[this.bitsW + w] = left >= 32 ? -1 : (1 << left) - 1;
     }
@@ -53,31 +51,7 @@ export class BitmapFreeList extends FreeListBase {
   }
 
   pop(n: number, out: Int32Array, tag: number): number {
-    const a = this.a;
-    const words = this.words;
-    let c = 0;
-    let w = this.cursor;
-    for (let s = 0; s < words && c < n; s++, w = w + 1 === words ? 0 : w + 1) {
-      // INVARIANT: a snapshot of hints; each candidate is re-decided by its owner CAS below.
-      let bits = Atomics.load(a, this.bitsW + w);
-      if (bits === 0) continue;
-      let claimed = 0;
-      while (bits !== 0 && c < n) {
-        const low = bits & -bits;
-        bits ^= low;
-        const k = (w << 5) + 31 - Math.clz32(low);
-        // INVARIANT: owner 0 -> tag is the claim; at most one isolate wins a free block.
-        if (Atomics.compareExchange(a, this.ownerW + k, 0, tag) === 0) {
-          out[c++] = k;
-          claimed |= low;
-        } else {
-          this.retries++;
-        }
-      }
-      // INVARIANT: clears only bits of blocks we now own; their next push (after we return) sets them again.
-      if (claimed !== 0) Atomics.and(a, this.bitsW + w, ~claimed);
-      this.cursor = w;
-    }
+    const c = this.takeFromBits(n, out, 0, tag);
     if (c > 0) this.count(-c);
     return c;
   }
@@ -96,11 +70,16 @@ export class BitmapFreeList extends FreeListBase {
       }
       mask |= 1 << (k & 31);
     }
+    // INVARIANT: as above, for the last word of the batch.
     if (mask !== 0) Atomics.or(a, this.bitsW + word, mask);
+    this.step('push:bits');
     let c = 0;
     for (let j = 0; j < n; j++) {
       // INVARIANT: the CAS decides between racing releases; a loser leaves only a stale bit.
-      if (Atomics.compareExchange(a, this.ownerW + idx[j]!, expect, 0) === expect) c++;
+      if (Atomics.compareExchange(a, this.ownerW + idx[j]!, expect, 0) === expect) {
+        c++;
+        this.step('push:freed');
+      }
     }
     if (c > 0) this.count(c);
     return c;

@@ -1,102 +1,68 @@
 /**
- * The one small interface every shared free list implements, and what they share.
+ * The one small interface every shared free list implements, and what they share: the claim, the
+ * fallback bits, reclaim, and patience.
  *
  * A free list moves block indices in batches between the shared structure and one isolate: `pop`
  * takes up to `n` and marks each block's owner word with the caller's tag (`-id` when the blocks go
  * to the isolate's cache, `+id` when one is lent directly); `push` gives blocks back, each only if its
- * owner word still holds the `expect`ed tag (a compare-and-swap, so two isolates racing to release
- * one block cannot both succeed). Batches matter because an Atomics op is a call into a V8 builtin, not an instruction
- * (benchmarks/README.md, fact `atomics-op`): a lock or CAS round is paid once per batch, not once per block.
+ * owner word still holds the `expect`ed tag. Batches matter because an Atomics op is a call into a V8
+ * builtin, not an instruction (benchmarks/README.md, fact `atomics-op`): a lock or CAS round is paid
+ * once per batch, not once per block.
  *
- * The owner table is the ground truth: a block is free exactly when its owner word is 0. Each strategy
- * orders its owner-word updates around its own linearization point so that an isolate terminated in
- * the middle of a push or pop leaves either its tag on the block (then `reclaim(id)` returns it) or a
- * consistent free structure; which strategies manage that fully is said in each module's essay.
+ * ## The owner word decides; structures are hints
+ *
+ * A block is free exactly when its owner word is 0, and a pop takes a block only by claiming that
+ * word (`claim`: CAS 0 -> tag, or TRANSIT|id -> tag for a block whose release is in its last step).
+ * A structure entry whose block is not free (a racing double release leaves one; so does a reclaim
+ * of a block that was also published) is skipped, counted in `retries`, and dropped: a block found
+ * in two places is kept in one. So no structure, however damaged, can lend a block twice.
+ *
+ * ## Nothing waits for ever
+ *
+ * Every loop over shared memory is bounded: by the structure's size, or by PATIENCE_MS of retries.
+ * A push that cannot reach its structure in time (the mutex held by a dead isolate, a CAS lost for
+ * 100 ms, a full ring) frees its blocks through the BITS region instead (`freeToBits`), one bit per
+ * block, which needs no lock and no other isolate's progress; a pop that comes back short scans the
+ * bits (`takeFromBits`). The bitmap strategy is that region alone.
+ *
+ * ## Deaths
+ *
+ * A block on its way to a structure carries `TRANSIT | id` until it is reachable there, so an
+ * isolate that dies mid-operation leaves each block it touched either reachable, or tagged with its
+ * id; `reclaim(id)` frees every block tagged `+id`, `-id` or `TRANSIT | id` through the bits. What
+ * else each structure needs (the mutex's lock) is in its essay. `onStep` is the test seam that stops
+ * an operation at each named step, leaving exactly the memory a death there leaves.
  */
 import { H, type Geometry } from '../layout.js';
+import { MAX_OWNER_ID, TRANSIT } from '../ownership.js';
 
 export interface FreeList {
-  /** Moves up to `n` free indices into `out[0..)`, setting each owner word to `tag`; returns how many (0: empty). */
+  /** Moves up to `n` free indices into `out[0..)`, setting each owner word to `tag`; returns how many (0: none free). */
   pop(n: number, out: Int32Array, tag: number): number;
   /**
    * Frees `idx[0..n)`: each whose owner word equals `expect` becomes free (owner 0) and goes on the
-   * list; the others are skipped. Returns how many were freed.
+   * list or its fallback bits; the others are skipped. Returns how many were freed. May reorder `idx`.
    */
   push(idx: Int32Array, n: number, expect: number): number;
-  /** Frees every block whose owner word is `+id` or `-id` (a dead isolate's); returns how many. */
+  /** Frees every block whose owner word is `+id`, `-id` or `TRANSIT | id` (a dead isolate's); returns how many. */
   reclaim(id: number): number;
-  /** Failed CAS rounds, lock spins and stall retries in this isolate: the contention counter. */
+  /** Failed CAS rounds, lock spins, stale entries skipped in this isolate: the contention counter. */
   readonly retries: number;
+  /**
+   * Test seam (documented in tests/shared-pool-faults.test.ts): called at each named step of an
+   * operation; a hook that throws stops the operation there, as a death would.
+   */
+  onStep: ((step: string) => void) | undefined;
 }
 
-/** Fields every strategy reads: the whole buffer as Int32s, and word offsets into it. */
-export abstract class FreeListBase implements FreeList {
-  retries = 0;
-  readonly a: Int32Array;
-  /** Word index of owner[0]. */
-  readonly ownerW: number;
-  /** Word index of the strategy's first word. */
-  readonly freeW: number;
-  readonly blocks: number;
-  /** This isolate's id (the mutex records its holder). */
-  readonly id: number;
-  /** Whether Atomics.wait may block here (false on a browser's main thread). */
-  readonly canWait: boolean;
-
-  constructor(a: Int32Array, g: Geometry, id: number, canWait: boolean) {
-    this.a = a;
-    this.ownerW = g.ownerOffset >> 2;
-    this.freeW = g.freeOffset >> 2;
-    this.blocks = g.blocks;
-    this.id = id;
-    this.canWait = canWait;
-  }
-
-  abstract pop(n: number, out: Int32Array, tag: number): number;
-  abstract push(idx: Int32Array, n: number, expect: number): number;
-
-  /** Lays out a fresh buffer's structure with every block free. Runs before any other isolate sees it. */
-  abstract init(): void;
-
-  /**
-   * Generic reclaim for the lock-free lists: collect the dead isolate's lent and cached blocks and
-   * push each group with its tag as `expect`, so a block the dead isolate's release had already
-   * freed (tag gone) is not pushed twice.
-   */
-  reclaim(id: number): number {
-    const a = this.a;
-    const lent = new Int32Array(this.blocks);
-    const cached = new Int32Array(this.blocks);
-    let nl = 0;
-    let nc = 0;
-    for (let k = 0; k < this.blocks; k++) {
-      // INVARIANT: a dead isolate's tags change only through this reclaim or a live isolate's
-      // cross-isolate release (CAS +id -> 0), which push's own CAS below tolerates.
-      const w = Atomics.load(a, this.ownerW + k);
-      if (w === id) lent[nl++] = k;
-      else if (w === -id) cached[nc++] = k;
-    }
-    return this.push(lent, nl, id) + this.push(cached, nc, -id);
-  }
-
-  /** Adds to the shared free count after a push (negative after a pop). */
-  protected count(delta: number): void {
-    // INVARIANT: FREE_COUNT follows the structure (after a push, after a pop); it is a statistic and
-    // the futex word, never a gate for correctness, so a transient error of one batch is harmless.
-    Atomics.add(this.a, H.FREE_COUNT, delta);
-  }
-
-  /**
-   * Backs off after a failed round: a few spins, then a short Atomics.wait where blocking is allowed
-   * (the other party may have been descheduled: the 2-vCPU box here runs more threads than cores).
-   */
-  protected backoff(round: number): void {
-    this.retries++;
-    if (round < SPIN_ROUNDS || !this.canWait) return;
-    // INVARIANT: waits on a word nobody notifies with a value it holds: a pure timed sleep of 0-1 ms.
-    Atomics.wait(this.a, H.MAGIC, Atomics.load(this.a, H.MAGIC), BACKOFF_WAIT_MS);
-  }
-}
+/**
+ * How long a call keeps retrying what another isolate holds (a lock, a lost CAS) before it takes
+ * the fallback. Longer than any pause a live holder sees: a critical section is a batch, or at most
+ * one O(blocks) rebuild (65,535 Atomics ops, about 1 ms at fact `atomics-op`'s 15 ns), and a
+ * descheduled holder waits a few scheduler slices of a few ms each; short enough that a caller on
+ * a thread a dead holder blocks gets on with its event loop.
+ */
+export const PATIENCE_MS = 100;
 
 /**
  * Failed rounds spun before backing off to a timed wait. A competitor's batch round is a few dozen
@@ -105,5 +71,262 @@ export abstract class FreeListBase implements FreeList {
  */
 export const SPIN_ROUNDS = 64;
 
+/**
+ * Rounds a claim follows one owner word: a word in transit changes once (to 0) before the claim can
+ * win or lose for good; two rounds cover that, the third is slack for a word another pop takes.
+ */
+const CLAIM_ROUNDS = 3;
+
 /** The timed wait of a backoff: the shortest sleep the timer resolution makes meaningful. */
 export const BACKOFF_WAIT_MS = 1;
+
+/** Milliseconds on the monotonic clock, for patience deadlines (cold paths only). */
+export const now = (): number => performance.now();
+
+/** Fields every strategy reads, and the mechanisms they share. */
+export abstract class FreeListBase implements FreeList {
+  retries = 0;
+  onStep: ((step: string) => void) | undefined = undefined;
+  readonly a: Int32Array;
+  /** Word index of owner[0]. */
+  readonly ownerW: number;
+  /** Word index of gen[0]: lendings of each block, bumped by every claim. */
+  readonly genW: number;
+  /** Word index of the strategy's first word. */
+  readonly freeW: number;
+  /** Word index of the first word of the BITS region. */
+  readonly bitsW: number;
+  readonly blocks: number;
+  /** This isolate's id (the mutex records its holder). */
+  readonly id: number;
+  /** Whether Atomics.wait may block here (false on a browser's main thread). */
+  readonly canWait: boolean;
+  /** `TRANSIT | id`: the owner word of a block this isolate is freeing. */
+  protected readonly transit: number;
+  /**
+   * Whether a scan of the bits may clear a stale one, and is gated by BITS_HINT: true where only
+   * `freeToBits` sets bits (its TRANSIT step makes clearing safe), false for the bitmap strategy,
+   * whose push sets bits before zeroing owners.
+   */
+  protected readonly fallbackBits: boolean;
+  private readonly _bitWords: number;
+  /** Word where this isolate's next scan of the bits starts: spread by id, then where blocks were last found. */
+  private _cursor: number;
+
+  constructor(a: Int32Array, g: Geometry, id: number, canWait: boolean, fallbackBits = true) {
+    this.a = a;
+    this.ownerW = g.ownerOffset >> 2;
+    this.genW = g.genOffset >> 2;
+    this.freeW = g.freeOffset >> 2;
+    this.bitsW = g.bitsOffset >> 2;
+    this.blocks = g.blocks;
+    this.id = id;
+    this.canWait = canWait;
+    this.transit = TRANSIT | id;
+    this.fallbackBits = fallbackBits;
+    this._bitWords = Math.ceil(g.blocks / 32);
+    this._cursor = id % this._bitWords;
+  }
+
+  abstract pop(n: number, out: Int32Array, tag: number): number;
+  abstract push(idx: Int32Array, n: number, expect: number): number;
+
+  /** Lays out a fresh buffer's structure with every block free. Runs before any other isolate sees it. */
+  abstract init(): void;
+
+  /** Frees a dead isolate's blocks through the bits: no lock, no other isolate's progress needed. */
+  reclaim(id: number): number {
+    const a = this.a;
+    const t = TRANSIT | id;
+    let freed = 0;
+    for (let k = 0; k < this.blocks; k++) {
+      // INVARIANT: a snapshot; freeToBits moves the word by CAS from exactly this value.
+      const o = Atomics.load(a, this.ownerW + k);
+      if ((o === id || o === -id || o === t) && this.freeToBits(k, o)) {
+        freed++;
+        this.step('reclaim:freed');
+      }
+    }
+    if (freed > 0) this.count(freed);
+    return freed;
+  }
+
+  /** Calls the test seam's hook for a named step (nothing when none is set). */
+  protected step(name: string): void {
+    const hook = this.onStep;
+    if (hook !== undefined) hook(name);
+  }
+
+  /**
+   * The first step of a lock-free push: moves each owner word of `idx[0..n)` from `expect` to this
+   * isolate's TRANSIT tag, keeping the winners at the front of `idx`; returns how many won. A block
+   * whose word no longer reads `expect` (another release won the race) is not pushed.
+   */
+  protected toTransit(idx: Int32Array, n: number, expect: number): number {
+    const a = this.a;
+    const transit = this.transit;
+    let c = 0;
+    for (let j = 0; j < n; j++) {
+      const k = idx[j]!;
+      // INVARIANT: the CAS decides between racing releases; only winners go on (compacted in place).
+      if (Atomics.compareExchange(a, this.ownerW + k, expect, transit) === expect) idx[c++] = k;
+    }
+    if (c > 0) this.step('push:transit');
+    return c;
+  }
+
+  /**
+   * Takes block `k` for `tag` if it is free (0) or in its releaser's last step (TRANSIT | id), and
+   * counts a lending in its GEN word. False when its word says lent or cached: a stale entry.
+   */
+  protected claim(k: number, tag: number): boolean {
+    const a = this.a;
+    const w = this.ownerW + k;
+    // INVARIANT: 0 -> tag is the claim; at most one isolate wins a free block.
+    let o = Atomics.compareExchange(a, w, 0, tag);
+    // A word in transit goes to 0 once (its releaser's last CAS) and may be claimed from either
+    // value: follow it through that one change, then stop.
+    for (let round = 0; o !== 0; round++) {
+      if (o <= MAX_OWNER_ID || round === CLAIM_ROUNDS) return false;
+      // INVARIANT: TRANSIT|id -> tag: the block is reachable (its releaser published it, or a
+      // stale entry led here) and free in all but its releaser's last CAS, which then fails.
+      const seen = Atomics.compareExchange(a, w, o, tag);
+      if (seen === o) break;
+      // INVARIANT: the releaser's last CAS landed first: 0 -> tag, as above.
+      o = seen === 0 ? Atomics.compareExchange(a, w, 0, tag) : seen;
+    }
+    // The block is ours alone now: a plain bump, read with Atomics.load by the stale-Block check.
+    const g = this.genW + k;
+    a[g] = (a[g]! + 1) | 0;
+    return true;
+  }
+
+  /**
+   * Frees block `k`, whose owner word should read `expect`, through the bits; false when it did not
+   * (another isolate moved it first). The word goes to TRANSIT | me before the bit goes up, so a
+   * scan that finds the bit finds the block claimable, and a scan that clears a stale bit and then
+   * re-reads the word (takeFromBits) can never strand a block this call frees.
+   */
+  protected freeToBits(k: number, expect: number): boolean {
+    const a = this.a;
+    const w = this.ownerW + k;
+    // INVARIANT: expect -> TRANSIT|me by CAS: from here the block is ours to free, or a claimer's.
+    if (expect !== this.transit && Atomics.compareExchange(a, w, expect, this.transit) !== expect) return false;
+    this.step('bits:transit');
+    // INVARIANT: the bit goes up while the word reads TRANSIT|me (claimable).
+    Atomics.or(a, this.bitsW + (k >> 5), 1 << (k & 31));
+    // INVARIANT: the hint goes up before the word reads 0: a death after this leaves both visible.
+    if (this.fallbackBits) Atomics.store(a, H.BITS_HINT, 1);
+    this.step('bits:set');
+    // INVARIANT: TRANSIT|me -> 0; fails only when a scan claimed the block first (then it is lent),
+    // or a racing cached release overwrote it (then it is cached and the bit is stale).
+    Atomics.compareExchange(a, w, this.transit, 0);
+    return true;
+  }
+
+  /**
+   * The last step of a lock-free push: zeroes the owner word of each block published in `idx[0..m)`
+   * (entries < 0 went to the bits). A pop that claimed one first (TRANSIT is claimable) wins it, and
+   * a racing cached release that overwrote TRANSIT keeps it (its entry is stale then).
+   */
+  protected settle(idx: Int32Array, m: number): void {
+    const a = this.a;
+    for (let j = 0; j < m; j++) {
+      const k = idx[j]!;
+      // INVARIANT: TRANSIT|me -> 0 makes the block free; a claim or an overwrite first wins instead.
+      if (k >= 0) Atomics.compareExchange(a, this.ownerW + k, this.transit, 0);
+    }
+  }
+
+  /**
+   * Claims up to `n - c` blocks whose bits are set, into `out[c..)`; returns the new `c`. Clears the
+   * bits it claimed, and, for the fallback bits, stale ones too (re-set if the block turned free).
+   */
+  protected takeFromBits(n: number, out: Int32Array, c: number, tag: number): number {
+    const a = this.a;
+    const hinted = this.fallbackBits;
+    // INVARIANT: the hint is read, then reset before the scan: a free that sets a bit after our
+    // reset sets the hint after it too (freeToBits), one before it is seen by the scan.
+    if (hinted) {
+      if (Atomics.load(a, H.BITS_HINT) === 0) return c;
+      Atomics.store(a, H.BITS_HINT, 0);
+    }
+    const words = this._bitWords;
+    let kept = false;
+    let w = this._cursor;
+    for (let s = 0; s < words; s++, w = w + 1 === words ? 0 : w + 1) {
+      if (c >= n) {
+        kept = true; // the words not scanned may hold bits
+        break;
+      }
+      // INVARIANT: a snapshot of hints; each candidate is re-decided by its claim.
+      let bits = Atomics.load(a, this.bitsW + w);
+      if (bits === 0) continue;
+      let claimed = 0;
+      let stale = 0;
+      while (bits !== 0) {
+        if (c >= n) {
+          kept = true; // set bits this call does not need
+          break;
+        }
+        const low = bits & -bits;
+        bits ^= low;
+        const k = (w << 5) + 31 - Math.clz32(low);
+        if (k >= this.blocks) stale |= low; // a bit past the table: damage, never a block
+        else if (this.claim(k, tag)) {
+          out[c++] = k;
+          claimed |= low;
+        } else {
+          this.retries++;
+          if (hinted) stale |= low;
+          else kept = true;
+        }
+      }
+      // INVARIANT: clears only bits of blocks now ours, and stale ones re-checked just below.
+      if ((claimed | stale) !== 0) Atomics.and(a, this.bitsW + w, ~(claimed | stale));
+      if (stale !== 0) kept = this._renewTurnedFree(w, stale) || kept;
+      this._cursor = w;
+    }
+    // INVARIANT: a bit left set (not taken, or renewed) keeps the hint up for the next short pop.
+    if (hinted && kept) Atomics.store(a, H.BITS_HINT, 1);
+    return c;
+  }
+
+  /** After clearing stale bits of word `w`: sets again those whose block turned free meanwhile. */
+  private _renewTurnedFree(w: number, stale: number): boolean {
+    const a = this.a;
+    let renew = 0;
+    for (let bits = stale; bits !== 0; ) {
+      const low = bits & -bits;
+      bits ^= low;
+      const k = (w << 5) + 31 - Math.clz32(low);
+      // INVARIANT: read after our clear: a free that set this bit before it reads claimable now.
+      const o = k < this.blocks ? Atomics.load(a, this.ownerW + k) : 1;
+      if (o === 0 || o > MAX_OWNER_ID) renew |= low;
+    }
+    // INVARIANT: puts back the bits of blocks that are free or in transit: none is stranded.
+    if (renew !== 0) Atomics.or(a, this.bitsW + w, renew);
+    return renew !== 0;
+  }
+
+  /** Adds to the shared free count after a push (negative after a pop). */
+  protected count(delta: number): void {
+    // INVARIANT: FREE_COUNT follows the structure (after a push, after a pop); it is a statistic,
+    // never a gate for correctness, so a transient error of one batch is harmless.
+    Atomics.add(this.a, H.FREE_COUNT, delta);
+  }
+
+  /**
+   * Backs off after a failed round: a few spins, then a short Atomics.wait where blocking is allowed
+   * (the other party may have been descheduled: the 2-vCPU box here runs more threads than cores).
+   * Returns false once PATIENCE_MS have passed since `since` (a `performance.now()` value): give up.
+   */
+  protected backoff(round: number, since: number): boolean {
+    this.retries++;
+    if (round >= SPIN_ROUNDS && this.canWait) {
+      // INVARIANT: waits on a word nobody notifies with a value it holds: a pure timed sleep of 0-1 ms.
+      Atomics.wait(this.a, H.MAGIC, Atomics.load(this.a, H.MAGIC), BACKOFF_WAIT_MS);
+    }
+    return round < SPIN_ROUNDS || now() - since < PATIENCE_MS;
+  }
+}

@@ -7,35 +7,62 @@
  * giving it back is one exchange(0), plus a notify only when the contended bit says someone sleeps
  * (Drepper's "futexes are tricky" mutex 2). A contender spins a little (a batch critical section is a
  * few dozen Atomics ops), then sets the contended bit and sleeps in Atomics.wait: a futex, not a pure
- * spin. On a browser's main thread, where Atomics.wait throws, it can only keep spinning: synchronous
- * JavaScript has no way to yield; the section it waits for is short and bounded.
+ * spin. Inside the lock everything is plain typed-array access except the owner words, which other
+ * isolates CAS outside the lock (cross-isolate releases, claims from the fallback bits).
  *
- * Inside the lock everything is plain typed-array access except the owner words (a live isolate's
- * cross-isolate release CASes them outside the lock). Every transition of an owner word to or from 0
- * happens under the lock, so under the lock the free set is exactly {k : owner[k] == 0}.
+ * ## Invariants
  *
- * ## Termination safety (the strong one)
+ * - The stack holds every block freed under the lock; it may also hold stale entries (a block whose
+ *   owner word is no longer 0: a racing double release leaves one) and duplicates. A pop claims each
+ *   entry by CAS and drops what it cannot claim; a push that finds the stack full rebuilds it from
+ *   the owner table (every word that reads 0), which drops stale entries and duplicates alike.
+ * - The owner table is the ground truth, so a rebuild is always a correct stack, whatever a dead
+ *   holder left half done: an owner word zeroed but not pushed, a stack written but not its top.
  *
- * Because the holder's id is in the lock word, `reclaim(id)` can tell that a dead isolate died inside
- * the critical section, steal the lock, and rebuild the whole stack from the owner table (the ground
- * truth above), whatever half-done push or pop the dead isolate left behind. Nothing is lost and
- * nothing is duplicated, wherever `worker.terminate()` lands.
+ * ## A lock nobody gives back
+ *
+ * A holder that dies keeps the lock. Nobody waits for it for ever: `lock()` gives up once one
+ * section (the same holder, the same lock sequence, bumped by every holder) has held the lock for
+ * PATIENCE_MS (free-list.ts), and remembers the word and sequence it gave up on, so while both still
+ * read the same the next call gives up at once. A lock that keeps changing hands is alive: a call
+ * waits on it (never past STARVED_MS in all), so a busy live lock does not pass for a dead one (a
+ * single 100 ms budget did: two workers in the contention harness on the loaded 2-vCPU VM, one
+ * starved of the lock, reported "exhausted" with 4,096 blocks free, 2026-11-22). A pop that cannot take the lock scans the fallback bits; a push frees its blocks through
+ * them. `reclaim(id)` of the holder breaks the lock (the word names it), frees its blocks and
+ * rebuilds the stack; `reclaim(x)` while another dead isolate holds the lock frees x's blocks
+ * through the bits, without the lock.
  *
  * ## Alternatives rejected
  *
  * A pure spin lock (benchmarks/README.md, facts `spin-mutex` and `spin-mutex-2-workers`: several
- * times slower a pair per thread with two workers than alone):
- * under oversubscription a spinner burns the core the holder needs. A lock per block: more Atomics,
- * not fewer. Holder id in a separate word: a holder killed between taking the lock and writing its id
- * would deadlock everyone for good.
+ * times slower a pair per thread with two workers than alone): under oversubscription a spinner
+ * burns the core the holder needs. Holder id in a separate word: a holder killed between taking the
+ * lock and writing its id would leave a lock nobody can name. Parking a release that cannot take the
+ * lock in the releasing isolate: the block would be out of reach of every other isolate, and of
+ * every isolate if the parker died; the bits serve it at once, to anyone.
  */
-import { FreeListBase, SPIN_ROUNDS } from './free-list.js';
+import { FreeListBase, now, PATIENCE_MS, SPIN_ROUNDS } from './free-list.js';
 import { H, MUTEX } from '../layout.js';
+import { TRANSIT } from '../ownership.js';
+
+/**
+ * Longest a call waits for a lock that keeps changing hands without reaching it (starvation, not a
+ * dead holder): ten sections' worth of patience, after which a pop reports short and a push frees
+ * through the bits, rather than wait on other isolates' progress without end.
+ */
+const STARVED_MS = 10 * PATIENCE_MS;
+
+/** Rounds `reclaim` tries to take over a dead holder's word: only waiters change it (once, the contended bit). */
+const BREAK_ROUNDS = 4;
 
 export class MutexFreeList extends FreeListBase {
   private readonly lockW = this.freeW + MUTEX.LOCK;
   private readonly topW = this.freeW + MUTEX.TOP;
+  private readonly seqW = this.freeW + MUTEX.SEQ;
   private readonly stackW = this.freeW + MUTEX.STACK;
+  /** The lock word and sequence this isolate last gave up on (0, 0: none). */
+  private stuckWord = 0;
+  private stuckSeq = 0;
 
   init(): void {
     const a = this.a;
@@ -46,90 +73,148 @@ export class MutexFreeList extends FreeListBase {
   }
 
   pop(n: number, out: Int32Array, tag: number): number {
-    this.lock();
-    const a = this.a;
-    let top = a[this.topW]!;
-    const c = n < top ? n : top;
-    for (let j = 0; j < c; j++) {
-      const k = a[this.stackW + --top]!;
-      out[j] = k;
-      // INVARIANT: k was free (owner 0) and only lock holders change a 0 owner word.
-      Atomics.store(a, this.ownerW + k, tag);
+    let c = 0;
+    if (this.lock()) {
+      this.step('pop:locked');
+      const a = this.a;
+      let top = this.top();
+      while (c < n && top > 0) {
+        const k = a[this.stackW + --top]!;
+        // A damaged entry (out of range) or a stale one (not free) is dropped.
+        if (k >>> 0 < this.blocks && this.claim(k, tag)) {
+          out[c++] = k;
+          this.step('pop:claimed');
+        } else {
+          this.retries++;
+        }
+      }
+      a[this.topW] = top;
+      this.step('pop:top');
+      this.unlock();
     }
-    a[this.topW] = top;
-    // INVARIANT: FREE_COUNT is written only under the lock here, so it equals top.
-    if (c > 0) Atomics.store(a, H.FREE_COUNT, top);
-    this.unlock();
+    if (c < n) c = this.takeFromBits(n, out, c, tag);
+    if (c > 0) this.count(-c);
     return c;
   }
 
   push(idx: Int32Array, n: number, expect: number): number {
-    this.lock();
-    const a = this.a;
-    let top = a[this.topW]!;
-    const start = top;
-    for (let j = 0; j < n; j++) {
-      const k = idx[j]!;
-      // INVARIANT: the CAS decides between racing releases; a loser (owner no longer `expect`)
-      // does not push, so a block is never on the stack twice.
-      if (Atomics.compareExchange(a, this.ownerW + k, expect, 0) === expect) a[this.stackW + top++] = k;
+    let c = 0;
+    if (!this.lock()) {
+      for (let j = 0; j < n; j++) if (this.freeToBits(idx[j]!, expect)) c++;
+    } else {
+      this.step('push:locked');
+      const a = this.a;
+      let top = this.top();
+      for (let j = 0; j < n; j++) {
+        const k = idx[j]!;
+        // INVARIANT: the CAS decides between racing releases; only the winner frees the block.
+        if (Atomics.compareExchange(a, this.ownerW + k, expect, 0) !== expect) continue;
+        c++;
+        this.step('push:freed');
+        // A full stack holds stale entries or duplicates: the rebuild keeps each free block once (k included).
+        if (top < this.blocks) a[this.stackW + top++] = k;
+        else top = this.rebuild();
+      }
+      a[this.topW] = top;
+      this.step('push:top');
+      this.unlock();
     }
-    a[this.topW] = top;
-    if (top !== start) Atomics.store(a, H.FREE_COUNT, top);
-    this.unlock();
-    return top - start;
+    if (c > 0) this.count(c);
+    return c;
   }
 
-  /** Steals the lock if the dead isolate held it, frees its blocks, rebuilds the stack. */
+  /** Breaks the lock if the dead isolate holds it, frees its blocks and rebuilds; else frees them through the bits. */
   override reclaim(id: number): number {
+    if (!this.breakLockOf(id)) return super.reclaim(id);
+    this.step('reclaim:broken');
     const a = this.a;
-    // INVARIANT: a lock word (id << 1 | bit) names a dead holder: take it over marked contended, so
-    // the unlock below wakes a sleeper. Otherwise queue for the lock like anyone.
-    for (;;) {
-      const c = Atomics.load(a, this.lockW);
-      if (c >>> 1 !== id) {
-        this.lock();
-        break;
-      }
-      if (Atomics.compareExchange(a, this.lockW, c, (this.id << 1) | 1) === c) break;
-    }
+    const t = TRANSIT | id;
     let freed = 0;
-    let top = 0;
     for (let k = 0; k < this.blocks; k++) {
       const w = this.ownerW + k;
-      // INVARIANT: under the lock no 0-transition happens elsewhere; a dead isolate's tags move only here.
-      let o = Atomics.load(a, w);
-      if ((o === id || o === -id) && Atomics.compareExchange(a, w, o, 0) === o) {
-        freed++;
-        o = 0;
-      }
-      if (o === 0) a[this.stackW + top++] = k;
+      // INVARIANT: a dead isolate's tags move only by CAS (here, or a live isolate's release of +id).
+      const o = Atomics.load(a, w);
+      if ((o === id || o === -id || o === t) && Atomics.compareExchange(a, w, o, 0) === o) freed++;
     }
-    a[this.topW] = top;
-    Atomics.store(a, H.FREE_COUNT, top);
+    this.rebuild();
     this.unlock();
     return freed;
   }
 
-  private lock(): void {
-    // INVARIANT: 0 -> id << 1 is the only way in; the winner owns the stack until unlock().
-    const c = Atomics.compareExchange(this.a, this.lockW, 0, this.id << 1);
-    if (c !== 0) this.lockSlow(c);
+  /** The stack's top, rebuilt first if the word is out of range (a damaged buffer). Under the lock. */
+  private top(): number {
+    const top = this.a[this.topW]!;
+    return top >= 0 && top <= this.blocks ? top : this.rebuild();
   }
 
-  private lockSlow(c: number): void {
+  /** Lays the stack out again from the owner table: every block whose word reads 0. Under the lock. */
+  private rebuild(): number {
+    const a = this.a;
+    let top = 0;
+    for (let k = 0; k < this.blocks; k++) {
+      // INVARIANT: a snapshot; a claim racing it (from the bits) leaves a stale entry, which pops drop.
+      if (Atomics.load(a, this.ownerW + k) === 0) a[this.stackW + top++] = k;
+    }
+    a[this.topW] = top;
+    // INVARIANT: a statistic, re-based on the count just made.
+    Atomics.store(a, H.FREE_COUNT, top);
+    return top;
+  }
+
+  /** Takes the lock, or returns false after PATIENCE_MS (at once while the section we gave up on still holds it). */
+  private lock(): boolean {
+    const a = this.a;
+    // INVARIANT: 0 -> id << 1 is the only way in; the winner owns the stack until unlock().
+    const c = Atomics.compareExchange(a, this.lockW, 0, this.id << 1);
+    if (c !== 0 && !this.lockSlow(c)) return false;
+    // Ours alone while we hold the lock: a plain bump, read with Atomics.load by those who gave up.
+    a[this.seqW] = (a[this.seqW]! + 1) | 0;
+    return true;
+  }
+
+  private lockSlow(c: number): boolean {
     const a = this.a;
     const mine = this.id << 1;
+    // INVARIANT: a snapshot: the word and sequence we gave up on still there mean the same section holds it.
+    if (c === this.stuckWord && Atomics.load(a, this.seqW) === this.stuckSeq) {
+      this.retries++;
+      return false;
+    }
+    const started = now();
+    // Patience runs per section: a lock that changes hands (a new holder, or the sequence moved) is
+    // alive, and only one section holding it for PATIENCE_MS looks dead; STARVED_MS caps the whole.
+    let since = started;
+    let holder = c >>> 1;
+    // INVARIANT: a snapshot of the sequence, to tell the section now holding the lock from the next.
+    let seq = Atomics.load(a, this.seqW);
     let slept = false;
     for (let round = 0; ; round++) {
       if (c === 0) {
         // After sleeping, take it marked contended: other sleepers may remain (Drepper mutex 2).
         // INVARIANT: same entry CAS as lock(); the bit makes our unlock notify.
         c = Atomics.compareExchange(a, this.lockW, 0, slept ? mine | 1 : mine);
-        if (c === 0) return;
+        if (c === 0) return true;
       }
       this.retries++;
+      let left = PATIENCE_MS;
+      if (round >= SPIN_ROUNDS) {
+        const t = now();
+        // INVARIANT: a snapshot; a new value means another section took the lock since.
+        const s = Atomics.load(a, this.seqW);
+        if (c >>> 1 !== holder || s !== seq) {
+          holder = c >>> 1;
+          seq = s;
+          since = t;
+        }
+        left = Math.min(PATIENCE_MS - (t - since), STARVED_MS - (t - started));
+      }
+      if (left <= 0) {
+        this.stuckWord = c;
+        this.stuckSeq = seq;
+        return false;
+      }
       if (round < SPIN_ROUNDS || !this.canWait) {
+        // INVARIANT: a snapshot; acted on only through the CAS above.
         c = Atomics.load(a, this.lockW);
         continue;
       }
@@ -142,9 +227,11 @@ export class MutexFreeList extends FreeListBase {
         }
         c |= 1;
       }
-      // INVARIANT: sleeps only while the word is still `c` (held, contended): no lost wake-up.
-      Atomics.wait(a, this.lockW, c);
+      // INVARIANT: sleeps only while the word is still `c` (held, contended), at most what patience
+      // has left: a live holder's unlock wakes us, a dead one's never comes.
+      Atomics.wait(a, this.lockW, c, left);
       slept = true;
+      // INVARIANT: a snapshot; acted on only through the CAS above.
       c = Atomics.load(a, this.lockW);
     }
   }
@@ -153,5 +240,21 @@ export class MutexFreeList extends FreeListBase {
     // INVARIANT: exchange releases the stack (SC store); a set contended bit means someone may sleep.
     const c = Atomics.exchange(this.a, this.lockW, 0);
     if ((c & 1) !== 0) Atomics.notify(this.a, this.lockW, 1);
+  }
+
+  /** Takes over the lock if dead isolate `id` holds it; true when we now hold it. */
+  private breakLockOf(id: number): boolean {
+    const a = this.a;
+    for (let round = 0; round < BREAK_ROUNDS; round++) {
+      // INVARIANT: a snapshot; the CAS below takes exactly the word that named the dead holder.
+      const c = Atomics.load(a, this.lockW);
+      if (c >>> 1 !== id) return false;
+      // INVARIANT: the word names a dead holder: take it over marked contended, so our unlock wakes sleepers.
+      if (Atomics.compareExchange(a, this.lockW, c, (this.id << 1) | 1) === c) {
+        a[this.seqW] = (a[this.seqW]! + 1) | 0;
+        return true;
+      }
+    }
+    return false;
   }
 }

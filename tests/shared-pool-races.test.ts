@@ -1,0 +1,108 @@
+/**
+ * SharedPool, two isolates releasing one block at the same instant: one through its cached Block (the
+ * plain read and write of the hot release), the other by index (the CAS path). Forced at every step
+ * of the index release with the onStep seam (the cached release's write landing there), then with
+ * real workers racing on a barrier. Either one release is refused, or the index release leaves an
+ * entry the free list skips: the block is never lent twice and no free structure breaks (regression:
+ * `mutex` lent the block twice, `treiber`'s stack became a cycle, `mpmc` wedged every worker).
+ */
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { Worker } from 'node:worker_threads';
+import { ErrorCode, SharedPool, type Block, type Strategy } from '../src/index.js';
+import { inspectSharedPool } from '../src/shared/shared-pool.js';
+import { thrownCode } from './helpers/errors.js';
+import { drain, FAULT_WORKER, owners, STRATEGIES } from './helpers/shared.js';
+import { FCTL } from './workers/shared-fault-worker.js';
+
+/** Steps of a release by index, where the other isolate's cached release may land. */
+const PUSH_STEPS: Record<Strategy, (string | undefined)[]> = {
+  mutex: [undefined, 'push:locked', 'push:freed', 'push:top'],
+  treiber: [undefined, 'push:transit', 'push:reserved', 'push:published'],
+  mpmc: [undefined, 'push:transit', 'push:claimed', 'push:filled'],
+  bitmap: [undefined, 'push:bits', 'push:freed'],
+};
+
+/**
+ * The rest of `x`'s cached release of `b` after its read of the owner word saw `+x`: the plain write
+ * of `-x`, then into its cache (what SharedPool.release does on its hot path).
+ */
+function finishCachedRelease(x: SharedPool, b: Block): void {
+  owners(x)[b.index] = -x.ownerId;
+  inspectSharedPool(x).cache!.release(b as never);
+}
+
+const forced = suite('SharedPool races: a cached release overwrites a release by index at each of its steps');
+
+for (const strategy of STRATEGIES) {
+  for (const at of PUSH_STEPS[strategy]) {
+    forced(`${strategy}, the cached write landing ${at === undefined ? 'after the whole release' : `at ${at}`}: lent once, structure intact`, () => {
+      const x = SharedPool.create({ blockSize: 64, blocks: 8, cache: 4, strategy });
+      const y = SharedPool.attach(x.handle, { cache: 0 });
+      const b = x.acquire();
+      const free = inspectSharedPool(y).freeList;
+      let landed = false;
+      free.onStep = (s) => {
+        if (s === at && !landed) {
+          landed = true;
+          finishCachedRelease(x, b);
+        }
+      };
+      const outcome = thrownCode(() => y.release(b.index));
+      free.onStep = undefined;
+      if (at === undefined) finishCachedRelease(x, b);
+      else assert.ok(landed, `the step ${at} was reached`);
+      assert.ok(outcome === undefined || outcome === ErrorCode.DOUBLE_RELEASE, String(outcome));
+      // The block is in one place: x's cache. The other isolate never gets it while x has it.
+      const got: Block[] = [];
+      for (let g = y.tryAcquire(); g !== undefined; g = y.tryAcquire()) got.push(g);
+      assert.ok(!got.some((g) => g.index === b.index), 'the block was lent from the shared list while cached in x');
+      assert.is(new Set(got.map((g) => g.index)).size, got.length);
+      const again = x.acquire();
+      assert.is(again.index, b.index, 'x lends it from its cache');
+      for (const g of got) y.release(g);
+      // Released and spilled again while its stale entry may still be on the list: no second link, no cycle.
+      x.release(again);
+      x.flush();
+      for (let round = 0; round < 3; round++) {
+        assert.is(drain(x), 8, `${strategy}: every block comes back exactly once`);
+      }
+      assert.ok(Array.from(owners(x)).every((w) => w === 0));
+    });
+  }
+}
+
+forced.run();
+
+const ROUNDS = 600;
+
+const racing = suite('SharedPool races: real workers releasing one block at once');
+
+for (const strategy of STRATEGIES) {
+  racing(`${ROUNDS} racing double releases (${strategy}): no block lent twice, nothing lost`, async () => {
+    const pool = SharedPool.create({ blockSize: 64, blocks: 16, cache: 0, strategy });
+    const ctl = new Int32Array(new SharedArrayBuffer(16 * 4));
+    const sides = [0, 1].map(
+      (side) =>
+        new Worker(FAULT_WORKER, { workerData: { mode: 'race', handle: pool.handle, cache: side === 0 ? 8 : 0, ctl, stamp: side + 1, side, rounds: ROUNDS } }),
+    );
+    await Promise.all(
+      sides.map(
+        (w) =>
+          new Promise<void>((resolve, reject) => {
+            w.once('error', reject);
+            w.once('exit', () => resolve());
+          }),
+      ),
+    );
+    const refused = Atomics.load(ctl, FCTL.REFUSED);
+    const fails = Atomics.load(ctl, FCTL.FAILS);
+    console.log(`  races ${strategy}: ${ROUNDS} rounds, ${refused} refused one release, ${ROUNDS - refused} accepted both, ${fails} double lends`);
+    assert.is(fails, 0, 'a block was lent to two isolates');
+    assert.ok(refused <= ROUNDS);
+    assert.is(drain(pool), 16, 'every block comes back exactly once');
+    assert.ok(Array.from(owners(pool)).every((w) => w === 0));
+  });
+}
+
+racing.run();
