@@ -19,9 +19,10 @@ const CHILD = fileURLToPath(new URL('./workers/hot-paths.js', import.meta.url));
 /**
  * The cold methods the hot paths call, by function name, and how many functions of that name the
  * child compiles: LocalPool's `_cold` (acquire, tryAcquire, release; SharedPool's cache goes through
- * it too) and BufferPool's `_cold` (rent, return).
+ * it too), BufferPool's `_cold` (rent, return) and SharedPool's `_cold` (acquire, tryAcquire,
+ * release past the cache, and every pair of a cache-off pool).
  */
-const COLD = [{ name: '_cold', functions: 2, what: 'LocalPool and BufferPool' }] as const;
+const COLD = [{ name: '_cold', functions: 3, what: 'LocalPool, BufferPool and SharedPool' }] as const;
 
 const inlining = suite('hot paths: no cold method is small enough to inline');
 

@@ -56,6 +56,10 @@ export { DEFAULT_CACHE, DEFAULT_STRATEGY, type AttachOptions, type SharedPoolHan
 /** What `acquireAsync` takes. */
 export type SharedAcquireOptions = WaitOptions;
 
+/** What `_cold` is asked to do. */
+const Cold = { Acquire: 0, TryAcquire: 1, Release: 2 } as const;
+type Cold = (typeof Cold)[keyof typeof Cold];
+
 /**
  * Test seam (not exported by the package): what tests may read of a SharedPool's insides, to
  * inject another isolate's operation at the exact point of a race. Set by SharedPool's static block.
@@ -171,13 +175,13 @@ export class SharedPool {
         return b;
       }
     }
-    return this._acquireSlow(true, true)!;
+    return this._cold(Cold.Acquire, undefined)!;
   }
 
   /** Takes back a block, from any isolate. Throws `ERR_DOUBLE_RELEASE` if it is not lent. */
   release(block: Block | number): void {
     // `_home` is set only on blocks of a cached attachment; a number or null reads undefined.
-    if ((block as SharedBlock | null)?._home === this) {
+    if (typeof block === 'object' && block !== null && (block as SharedBlock)._home === this) {
       const a = this._words;
       const w = this._ownerBase + (block as SharedBlock).index;
       // Cache only while nobody waits and the shared list is not known dry (WAITERS_DRY): one plain
@@ -188,7 +192,7 @@ export class SharedPool {
         return;
       }
     }
-    this._releaseSlow(block);
+    this._cold(Cold.Release, block);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -196,45 +200,54 @@ export class SharedPool {
 
   /** Like `acquire()`, but returns `undefined` when every block is out. */
   tryAcquire(): Block | undefined {
-    return this._acquireSlow(false, false);
+    return this._cold(Cold.TryAcquire, undefined);
   }
 
   /**
-   * The cache (unless `acquire()` has just asked it: its miss already tried a batch refill from the
-   * shared list, and asking again would repeat that Atomics round), else the shared list.
+   * Every cold path of `acquire`, `tryAcquire` and `release`, in one method on purpose: its bytecode
+   * stays above TurboFan's inlining limit (460 bytes on Nodes 20-26), so a program with cache-off
+   * pools (which take it on every call) does not get it inlined into the hot paths, and through
+   * them into the loops of its cached pools (pool-core.ts's essay, "Staying fast in a used
+   * program"; tests/hot-paths.test.ts checks the size).
+   *
+   * Acquire: the cache (unless `acquire()` has just asked it: its miss already tried a batch refill
+   * from the shared list, and asking again would repeat that Atomics round), else the shared list.
+   * Release: anything but a block of this isolate's cache going back to it: checked against its
+   * owner word, pushed to the shared list, a waiter woken.
    */
-  private _acquireSlow(throwOnEmpty: boolean, cacheTried: boolean): Block | undefined {
-    if (this._closed) throw this._closedError();
-    const cache = this._cache;
-    if (cache !== undefined) {
-      const b = cacheTried ? undefined : cache.tryAcquire();
-      if (b !== undefined) {
-        this._words[this._ownerBase + b.index] = this._lentTag;
-        return b;
+  private _cold(op: Cold, block: Block | number | undefined): Block | undefined {
+    if (op !== Cold.Release) {
+      if (this._closed) throw this._closedError();
+      const cache = this._cache;
+      if (cache !== undefined) {
+        const b = op === Cold.Acquire ? undefined : cache.tryAcquire();
+        if (b !== undefined) {
+          this._words[this._ownerBase + b.index] = this._lentTag;
+          return b;
+        }
+      } else if (this._free.pop(1, this._scratch, this._lentTag) === 1) {
+        return this._blockTable.at(this._scratch[0]!);
+      } else {
+        this._waiting.futex.markDry();
       }
-    } else if (this._free.pop(1, this._scratch, this._lentTag) === 1) {
-      return this._blockTable.at(this._scratch[0]!);
-    } else {
-      this._waiting.futex.markDry();
+      if (op === Cold.TryAcquire) return undefined;
+      throw new PoolError(
+        ErrorCode.POOL_EXHAUSTED,
+        `isopool: SharedPool is exhausted: all ${this.blocks} blocks are lent or cached by other isolates`,
+      );
     }
-    if (!throwOnEmpty) return undefined;
-    throw new PoolError(
-      ErrorCode.POOL_EXHAUSTED,
-      `isopool: SharedPool is exhausted: all ${this.blocks} blocks are lent or cached by other isolates`,
-    );
-  }
-
-  private _releaseSlow(block: Block | number): void {
-    const i = this._blockTable.indexOf(block, 'release');
+    const given = block as Block | number;
+    const i = this._blockTable.indexOf(given, 'release');
     const cur = this._owners.owner(i);
     // Our own Block object names our lending: lent elsewhere now, this is a stale release.
-    if (!isLent(cur) || (cur !== this._lentTag && this._blockTable.isOwn(block))) throw this._owners.notLent('release', i, cur);
+    if (!isLent(cur) || (cur !== this._lentTag && this._blockTable.isOwn(given))) throw this._owners.notLent('release', i, cur);
     const own = cur === this._lentTag && this._cache !== undefined && !this._closed;
     this._scratch[0] = i;
     if (this._free.push(this._scratch, 1, cur) === 0) throw this._owners.notLent('release', i, this._owners.owner(i));
     this._waiting.futex.wake(1);
     // After the push: a waiter counted by now is served by the flush's push too.
     if (own && this._waiting.futex.anyWaiter()) this.flush();
+    return undefined;
   }
 
   /** Takes over a block lent by another isolate (handed over by message): its release then stays here. */
