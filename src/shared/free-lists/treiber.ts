@@ -155,7 +155,6 @@ export class TreiberFreeList extends FreeListBase {
       if (!this.backoff(round, since)) break;
     }
     if (c < n) c = this.takeFromBits(n, out, c, tag);
-    if (c > 0) this.count(-c);
     return c;
   }
 
@@ -183,7 +182,6 @@ export class TreiberFreeList extends FreeListBase {
       this.step('push:published');
       this.settle(idx, m);
     }
-    this.count(c);
     return c;
   }
 
