@@ -42,7 +42,7 @@ import type { WaitOptions } from '../waiter-queue.js';
 import { BlockTable, type Block, SharedBlock } from './block-table.js';
 import type { FreeList } from './free-lists/free-list.js';
 import { makeFreeList } from './free-lists/make.js';
-import { canBlock, WAITERS_WORD } from './futex.js';
+import { canBlock, WAITERS_WORD as FUTEX_WAITERS_WORD } from './futex.js';
 import { allocatePool, openHandle, type AttachOptions, type OpenedPool, type SharedPoolHandle, type SharedPoolOptions } from './handle.js';
 import { H, type Strategy } from './layout.js';
 import { isLent, MAX_OWNER_ID, OwnerTable } from './ownership.js';
@@ -55,6 +55,9 @@ export { DEFAULT_CACHE, DEFAULT_STRATEGY, type AttachOptions, type SharedPoolHan
 
 /** What `acquireAsync` takes. */
 export type SharedAcquireOptions = WaitOptions;
+
+/** The hot release reads it as this module's constant, not an import (pool-core.ts's essay, "Imports"). */
+const WAITERS_WORD = FUTEX_WAITERS_WORD;
 
 /** What `_cold` is asked to do. */
 const Cold = { Acquire: 0, TryAcquire: 1, Release: 2 } as const;
