@@ -21,7 +21,7 @@ export const BARE_ROWS = ['bare_mutex_get_put', 'bare_treiber_get_put', 'bare_mp
 const INDICES = 256;
 
 /** Bare bitmap: bit k of word k >>> 5 set = index k free. */
-class BareBitmap {
+export class BareBitmap {
   readonly i32: Int32Array;
   private readonly words: number;
   constructor(capacity: number) {

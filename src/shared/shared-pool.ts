@@ -26,6 +26,14 @@
  *
  * Racing and stale releases: ownership.ts.
  *
+ * ## Staying fast in a used program
+ *
+ * LocalPool's rules (pool-core.ts's essay): one cold method, `_cold`, too big to inline, no import
+ * read on the hot path, strict comparisons. A cache-off pair makes about twice its bare design's
+ * Atomics calls (benchmarks/README.md, fact `atomics-per-pair`: the owner word's claim, transit and
+ * settle, one WAITERS read a push); the push-generation bump when nobody waits and FREE_COUNT,
+ * which nothing read, were cut.
+ *
  * ## Alternatives rejected
  *
  * - Every acquire/release through the shared list: a pair is then a few Atomics calls
@@ -207,15 +215,10 @@ export class SharedPool {
   }
 
   /**
-   * Every cold path of `acquire`, `tryAcquire` and `release`, in one method on purpose: its bytecode
-   * stays above TurboFan's inlining limit (460 bytes on Nodes 20-26), so a program with cache-off
-   * pools (which take it on every call) does not get it inlined into the hot paths, and through
-   * them into the loops of its cached pools (pool-core.ts's essay, "Staying fast in a used
-   * program"; tests/hot-paths.test.ts checks the size).
-   *
-   * Acquire: the cache (unless `acquire()` has just asked it: its miss already tried a batch refill
-   * from the shared list, and asking again would repeat that Atomics round), else the shared list.
-   * Release: anything but a block of this isolate's cache going back to it: checked against its
+   * Every cold path of `acquire`, `tryAcquire` and `release`, in one method too big to inline (see
+   * the essay; tests/hot-paths.test.ts checks its size). Acquire: the cache (unless `acquire()` has
+   * just asked it: its miss already tried a batch refill from the shared list), else the shared
+   * list. Release: any block but one of this isolate's cache going back to it: checked against its
    * owner word, pushed to the shared list, a waiter woken.
    */
   private _cold(op: Cold, block: Block | number | undefined): Block | undefined {
