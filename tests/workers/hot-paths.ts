@@ -5,7 +5,9 @@
  *   compiles a function when first called, and `--print-bytecode` prints it then);
  * - `hits`: a LocalPool hot loop, optimised, then moved to just below 2^31 hits through the
  *   documented seam, then looped across 2^31 (and across a wrap of the counter); prints a line
- *   `hits <stats.hits> <expected> <field>`.
+ *   `hits <stats.hits> <expected> <field>`;
+ * - `blocks` (under `--allow-natives-syntax`): Blocks of SharedPools of every strategy, cached or
+ *   not, and of an attachment; prints `blocks <all share the first's hidden class> <all fast>`.
  */
 import { BufferPool, getLocalPool, definePool, LocalPool, SharedPool } from '../../src/index.js';
 import { inspectLocalPool } from '../../src/local/local-pool.js';
@@ -45,6 +47,17 @@ if (mode === 'compile') {
   inspectLocalPool(pool).advanceHits(start - pool.stats.hits);
   loop(1_000_000); // across 2^31, and across the counter's wrap at a multiple of 2^30
   process.stdout.write(`hits ${pool.stats.hits} ${start + 1_000_000} ${inspectLocalPool(pool).hitsSinceWrap}\n`);
+} else if (mode === 'blocks') {
+  // V8 intrinsics, parsed only under --allow-natives-syntax: a Function body keeps them out of tsc's way.
+  const sameMap = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (a: object, b: object) => boolean;
+  const fast = new Function('a', 'return %HasFastProperties(a)') as (a: object) => boolean;
+  const pools = (['mutex', 'treiber', 'mpmc', 'bitmap'] as const).flatMap((strategy) =>
+    [0, 4].map((cache) => SharedPool.create({ blockSize: 16, blocks: 8, cache, strategy })),
+  );
+  pools.push(SharedPool.attach(pools[1]!.handle, { cache: 4 }));
+  const blocks = pools.map((p) => p.acquire());
+  const first = blocks[0]!;
+  process.stdout.write(`blocks ${blocks.every((b) => sameMap(first, b))} ${blocks.every((b) => fast(b))}\n`);
 } else {
   throw new Error(`hot-paths.ts: unknown mode ${String(mode)}`);
 }
