@@ -8,7 +8,7 @@
  * once when the pool is made), `get()` hands it out and the next idle object becomes the spare, and
  * `release()` appends to the tail. So objects released in a burst come back in release order, as
  * reusify's own test.js asserts (run by tests/reusify.test.ts), and a pair is the same few pointer
- * writes as reusify's, plus a counter and two compares: 91 instructions a pair against reusify's 67
+ * writes as reusify's, plus a counter and two compares: 92 instructions a pair against reusify's 66
  * (callgrind, below).
  *
  * Invariants: the idle objects are exactly the list from `head` to `tail`, `count` of them (at
@@ -23,14 +23,15 @@
  *
  * Alternatives rejected, by instruction counts (callgrind, a warm loop of 11M get/release pairs
  * minus one of 1M, `node --single-threaded`, Node 20.20.2, 2026-11-22: the `reusify` and
- * `reusify-pkg` loops of benchmarks/experiments/instructions.ts; reusify itself: 67 a pair):
+ * `reusify-pkg` loops of benchmarks/experiments/instructions.ts, which says how to run them;
+ * reusify itself: 66-67 a pair):
  * a LocalPool behind the spare (this module's first design) took 226: its owner slot admits only
  * the object it lent last, the spare of the last `get()`, while the caller releases the spare of
  * the get before, so every release took LocalPool's cold path. A bounded FIFO ring of idle objects
  * marked by a sentinel in `next` took 141 as an object, 134 in closure variables, 157 with the
  * growth a large `max` needs (its storage cannot be made `max` long up front). This list with
  * `typeof obj !== 'object' || obj === null` before the `next` test took 101; `obj?.next` sends a
- * non-object to the cold path just as well, in 91. A plain LocalPool is
+ * non-object to the cold path just as well, in 91-92. A plain LocalPool is
  * LIFO: after a burst of releases it lends the last one first, and reusify's test.js ("reuse more
  * than 2 objects") fails on it. A WeakSet of idle objects for the double-release check: every
  * release would pay the lookup.

@@ -73,7 +73,8 @@
  *   module-variable load with a hole check that TurboFan does not fold. With HITS_WRAP and NO_SLOT
  *   imported from pool-books.ts a fresh pair took 52 instructions, with them as local constants
  *   45, against 44 before this section's changes (`valgrind --tool=callgrind` of a warm loop of
- *   10M pairs minus one of 1M, `node --single-threaded`, Node 20.20.2, 2026-11-22; the
+ *   10M pairs minus one of 1M, `node --single-threaded`, Node 20.20.2, 2026-11-22, the loops of
+ *   benchmarks/experiments/instructions.ts, which says how to run them; the
  *   hand-written owner slot measured 43 in both builds).
  *
  * The benchmark CLI's `_used` rows (benchmarks/used-program.ts runs the program first) and the
