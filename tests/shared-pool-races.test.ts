@@ -106,3 +106,58 @@ for (const strategy of STRATEGIES) {
 }
 
 racing.run();
+
+const outraced = suite('SharedPool races: a pop that keeps losing to a live neighbour');
+
+outraced('treiber: a pop that loses more head CASes in a row than the pool has blocks still lends (regression: its rounds were capped at blocks + 1, lost ones included, so a small pool beside a busy neighbour reported ERR_POOL_EXHAUSTED with blocks free)', () => {
+  const blocks = 8;
+  const y = SharedPool.create({ blockSize: 64, blocks, cache: 0, strategy: 'treiber' });
+  const z = SharedPool.attach(y.handle, { cache: 0 });
+  const held: Block[] = [];
+  for (let k = 0; k < blocks - 1; k++) held.push(z.acquire());
+  // Between y's walk and its head CAS, z releases a block and takes it back: two pushes and pops
+  // that leave y's claimed node alone but move the head's tag, so y's CAS fails every time.
+  const losses = 3 * blocks;
+  let moved = 0;
+  const free = inspectSharedPool(y).freeList;
+  free.onStep = (s) => {
+    if (s === 'pop:claimed' && moved < losses) {
+      moved++;
+      z.release(held[0]!);
+      held[0] = z.acquire();
+    }
+  };
+  const b = y.tryAcquire();
+  free.onStep = undefined;
+  assert.is(moved, losses, 'the neighbour moved the head on every round it was asked to');
+  assert.ok(b !== undefined, 'the pop gave up with a block free');
+  for (const h of held) z.release(h);
+  y.release(b!);
+  assert.is(drain(y), blocks, 'every block comes back exactly once');
+});
+
+outraced('treiber: a pop kept off the CPU for longer than its patience still makes its attempts (regression: patience was time alone, so a worker the scheduler starved gave up after a few real tries)', () => {
+  const y = SharedPool.create({ blockSize: 64, blocks: 256, cache: 0, strategy: 'treiber' });
+  const z = SharedPool.attach(y.handle, { cache: 0 });
+  let held = z.acquire();
+  const losses = 80; // past the spinning rounds (64), well short of the timed waits patience makes (100)
+  let moved = 0;
+  const free = inspectSharedPool(y).freeList;
+  free.onStep = (s) => {
+    if (s !== 'pop:claimed' || moved >= losses) return;
+    // The second round stands for a descheduled caller: 150 ms off the CPU, more than PATIENCE_MS.
+    if (moved === 1) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 150);
+    moved++;
+    z.release(held);
+    held = z.acquire();
+  };
+  const b = y.tryAcquire();
+  free.onStep = undefined;
+  assert.is(moved, losses, 'the pop tried on every round the neighbour moved the head');
+  assert.ok(b !== undefined, 'the pop gave up with blocks free');
+  z.release(held);
+  y.release(b!);
+  assert.is(drain(y), 256, 'every block comes back exactly once');
+});
+
+outraced.run();

@@ -7,8 +7,9 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Worker } from 'node:worker_threads';
 import { SharedPool, type Strategy } from '../src/index.js';
+import { MAX_OWNER_ID } from '../src/shared/ownership.js';
 import { FAULT_WORKER, owners, SHARED_WORKER, STRATEGIES, wordAtLeast } from './helpers/shared.js';
-import { CTL, INBOX_WORDS } from './workers/shared-worker.js';
+import { CTL, INBOX_WORDS, STRESS_PROGRESS } from './workers/shared-worker.js';
 
 const WORKERS = 4;
 const PAIRS = 100_000;
@@ -32,6 +33,35 @@ function finish<T>(worker: Worker): Promise<T> {
   });
 }
 
+/** Seconds without one more acquire, in any worker, after which a stress run counts as stalled. */
+const STALL_S = 30;
+
+/**
+ * Rejects, with what the pool's words say, if the workers stop acquiring for STALL_S seconds (a
+ * block lost, or a loop that never ends): a failure with evidence instead of a suite that hangs.
+ * Never resolves otherwise; its timer stops when the workers exit.
+ */
+function stalled(pool: SharedPool, ctl: Int32Array, workers: Worker[]): Promise<never> {
+  return new Promise((_, reject) => {
+    let last = -1;
+    let still = 0;
+    const timer = setInterval(() => {
+      const progress = workers.map((_, me) => Atomics.load(ctl, STRESS_PROGRESS + 8 * me));
+      const sum = progress.reduce((s, p) => s + p, 0);
+      still = sum === last ? still + 1 : 0;
+      last = sum;
+      if (still < STALL_S) return;
+      clearInterval(timer);
+      const table = Array.from(owners(pool));
+      const words = `free ${table.filter((w) => w === 0).length}, lent ${table.filter((w) => w > 0 && w <= MAX_OWNER_ID).length}, cached ${table.filter((w) => w < 0).length}, in transit ${table.filter((w) => w > MAX_OWNER_ID).length}`;
+      for (const w of workers) void w.terminate();
+      reject(new Error(`stress run stalled for ${STALL_S} s: acquires per worker ${progress.join(', ')}; stats.free ${pool.stats.free}; owner words: ${words}`));
+    }, 1000);
+    let exited = 0;
+    for (const w of workers) w.once('exit', () => ++exited === workers.length && clearInterval(timer));
+  });
+}
+
 /** Four workers, 100,000 pairs each, every 8th-ish block handed to the next worker and released there. */
 async function stress(strategy: Strategy, cache: number): Promise<void> {
   // Cache on: enough blocks that caches + holds + inboxes never exhaust the pool (so no hoarding
@@ -43,7 +73,7 @@ async function stress(strategy: Strategy, cache: number): Promise<void> {
   const workers = Array.from({ length: WORKERS }, (_, me) =>
     new Worker(SHARED_WORKER, { workerData: { mode: 'stress', handle: pool.handle, cache, ctl, inbox, me, workers: WORKERS, pairs: PAIRS } }),
   );
-  const reports = await Promise.all(workers.map((w) => finish<StressReport>(w)));
+  const reports = await Promise.race([Promise.all(workers.map((w) => finish<StressReport>(w))), stalled(pool, ctl, workers)]);
   const failures = reports.map((r) => r.failures).filter((f) => f !== '');
   assert.equal(failures, [], `${strategy}/${cache}: a block was held by two isolates`);
   // (A worker's own lentHere may count blocks still in the next worker's inbox when it reports; the

@@ -15,6 +15,8 @@ import { inspectSharedPool } from '../../src/shared/shared-pool.js';
 
 /** Words of the control array shared with the test. */
 export const CTL = { DONE: 0, EVENT: 1, ID: 2, READY: 3, PROGRESS: 4, PARK: 5, ARMED: 6 } as const;
+/** In `stress` mode, worker `me` publishes its acquire count at ctl[STRESS_PROGRESS + 8 * me]. */
+export const STRESS_PROGRESS = 16;
 export const INBOX_CAP = 64;
 /** Int32 words per inbox: head, tail (each on its own line), ring. */
 export const INBOX_WORDS = 32 + INBOX_CAP;
@@ -108,6 +110,8 @@ function stress(pool: SharedPool, d: Data): void {
     const b = pool.tryAcquire();
     if (b !== undefined) {
       acquired++;
+      // The test's watchdog reads this to tell a stalled run from a slow one.
+      if ((acquired & 255) === 0) Atomics.store(d.ctl, STRESS_PROGRESS + 8 * d.me, acquired);
       const was = Atomics.compareExchange(words, stamp(b), 0, mine);
       if (was !== 0) fail(`block ${b.index} stamped ${was} when worker ${mine} acquired it`);
       held.push(b);

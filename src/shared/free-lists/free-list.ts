@@ -19,7 +19,8 @@
  *
  * ## Nothing waits for ever
  *
- * Every loop over shared memory is bounded: by the structure's size, or by PATIENCE_MS of retries.
+ * Every loop over shared memory is bounded: by the structure's size, or by backoff()'s patience
+ * (PATIENCE_MS, and at least PATIENT_WAITS timed waits of our own, so a starved caller is not impatient).
  * A push that cannot reach its structure in time (the mutex held by a dead isolate, a CAS lost for
  * 100 ms, a full ring) frees its blocks through the BITS region instead (`freeToBits`), one bit per
  * block, which needs no lock and no other isolate's progress; a pop that comes back short scans the
@@ -79,6 +80,13 @@ const CLAIM_ROUNDS = 3;
 
 /** The timed wait of a backoff: the shortest sleep the timer resolution makes meaningful. */
 export const BACKOFF_WAIT_MS = 1;
+
+/**
+ * Timed waits a backoff makes before it may give up: as many as fill PATIENCE_MS on an idle box, so
+ * patience is attempts made, not only time passed. Still bounded: each wait is BACKOFF_WAIT_MS plus
+ * however long the scheduler keeps the caller waiting for a core.
+ */
+const PATIENT_WAITS = PATIENCE_MS / BACKOFF_WAIT_MS;
 
 /** Milliseconds on the monotonic clock, for patience deadlines (cold paths only). */
 export const now = (): number => performance.now();
@@ -309,16 +317,22 @@ export abstract class FreeListBase implements FreeList {
   }
 
   /**
-   * Backs off after a failed round: a few spins, then a short Atomics.wait where blocking is allowed
-   * (the other party may have been descheduled: the 2-vCPU box here runs more threads than cores).
-   * Returns false once PATIENCE_MS have passed since `since` (a `performance.now()` value): give up.
+   * Backs off after the `lost`-th failed round (from 0): a few spins, then a short Atomics.wait where
+   * blocking is allowed (the other party may have been descheduled: the 2-vCPU box here runs more
+   * threads than cores). Returns false, give up, once PATIENCE_MS have passed since `since` (a
+   * `performance.now()` value) *and* the caller has made its PATIENT_WAITS timed waits: time the
+   * scheduler kept the caller off the CPU is not patience (on a loaded box, a worker bursting beside
+   * another could give up after a handful of real attempts: CI saw ERR_POOL_EXHAUSTED from a pool
+   * of 1,024 blocks with at most 192 out).
    */
-  protected backoff(round: number, since: number): boolean {
+  protected backoff(lost: number, since: number): boolean {
     this.retries++;
-    if (round >= SPIN_ROUNDS && this.canWait) {
+    if (lost < SPIN_ROUNDS) return true;
+    if (this.canWait) {
       // INVARIANT: waits on a word nobody notifies with a value it holds: a pure timed sleep of 0-1 ms.
       Atomics.wait(this.a, H.MAGIC, Atomics.load(this.a, H.MAGIC), BACKOFF_WAIT_MS);
+      if (lost < SPIN_ROUNDS + PATIENT_WAITS) return true;
     }
-    return round < SPIN_ROUNDS || now() - since < PATIENCE_MS;
+    return now() - since < PATIENCE_MS;
   }
 }

@@ -93,8 +93,11 @@ export class MpmcFreeList extends FreeListBase {
     let c = 0;
     let spins = 0;
     let since = 0;
-    // Each round empties at least one cell or backs off; bounded by a few laps of the ring.
-    for (let round = 0; c < n && round < 4 * this.cap + SPIN_ROUNDS; round++) {
+    // Each round empties at least one cell (those rounds: a few laps of the ring at most), or loses
+    // and backs off (those: bounded by backoff()). Counted apart, so lost races against a live
+    // neighbour never end a small ring's pop early with cells still full: a false "exhausted".
+    let lost = 0;
+    for (let round = 0; c < n && round - lost < 4 * this.cap + SPIN_ROUNDS; round++) {
       // INVARIANT: snapshots; cells are decided one by one by CAS, the counter by the CAS below.
       const pos = Atomics.load(a, this.deqW);
       const queued = (Atomics.load(a, this.enqW) - pos) | 0;
@@ -152,7 +155,7 @@ export class MpmcFreeList extends FreeListBase {
         continue;
       }
       if (since === 0) since = now();
-      if (!this.backoff(round, since)) break;
+      if (!this.backoff(lost++, since)) break;
     }
     if (c < n) c = this.takeFromBits(n, out, c, tag);
     return c;

@@ -100,8 +100,11 @@ export class TreiberFreeList extends FreeListBase {
     // of a busy neighbour (it did, for 100 ms at a time: two workers, cache 32, the loaded 2-vCPU
     // VM, 2026-11-22, reported "exhausted" with 4,096 blocks free).
     let batch = n;
-    // Each round takes at least one node off, or backs off; the stack holds at most `blocks` nodes.
-    for (let round = 0; c < n && round <= this.blocks; round++) {
+    // A won round takes at least one node off (the stack holds at most `blocks`); a lost one backs
+    // off, and backoff() bounds those. One counter for both would let a small pool's pop give up
+    // after a handful of lost races against a live neighbour: a false "exhausted".
+    let lost = 0;
+    for (let won = 0; c < n && won <= this.blocks; ) {
       // INVARIANT: the head (tag, top) we CAS against below; links read after it are checked by that CAS.
       const h = Atomics.load(a, this.headW);
       let t = h & this.mask;
@@ -124,7 +127,7 @@ export class TreiberFreeList extends FreeListBase {
         }
         if (this.claim(k, tag)) {
           out[c + got++] = k;
-        } else if (got === 0 && stale === 0 && round < CONTEST_ROUNDS) {
+        } else if (got === 0 && stale === 0 && lost < CONTEST_ROUNDS) {
           retry = true; // probably another pop's claim, about to swing the head
           break;
         } else {
@@ -145,6 +148,7 @@ export class TreiberFreeList extends FreeListBase {
           for (let j = 0; j < stale; j++) this.dropStale(this.stale[j]!);
           this.retries += stale;
           c += got;
+          won++;
           continue;
         }
       }
@@ -152,7 +156,7 @@ export class TreiberFreeList extends FreeListBase {
       for (let j = 0; j < got; j++) this.giveBack(out[c + j]!, tag);
       batch = batch > 1 ? batch >> 1 : 1;
       if (since === 0) since = now();
-      if (!this.backoff(round, since)) break;
+      if (!this.backoff(lost++, since)) break;
     }
     if (c < n) c = this.takeFromBits(n, out, c, tag);
     return c;
