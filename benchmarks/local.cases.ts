@@ -17,7 +17,7 @@
  * back, the batch leaves nothing lent) and that `fn()` touched the objects the expected number of times.
  */
 import reusify from 'reusify';
-import { definePool, getLocalPool, LocalPool } from 'isopool';
+import { BufferPool, definePool, getLocalPool, LocalPool } from 'isopool';
 import { reusify as isopoolReusify } from 'isopool/reusify';
 import type { BenchCase } from './case.js';
 
@@ -28,7 +28,7 @@ import type { BenchCase } from './case.js';
 export const BATCH = 1000;
 
 /** The pooled object: an id to prove identity, `next` for reusify's intrusive list. */
-class Obj {
+export class Obj {
   static made = 0;
   readonly v: number;
   next: Obj | null = null;
@@ -42,7 +42,7 @@ export let sink = 0;
 /** Where allocation cases park their newest object, so it escapes. */
 export let escape: unknown = null;
 
-function check(cond: boolean, what: string): void {
+export function check(cond: boolean, what: string): void {
   if (!cond) throw new Error(`validation failed: ${what}`);
 }
 
@@ -50,7 +50,7 @@ function check(cond: boolean, what: string): void {
  * Two overlapping gets must be distinct objects, and released objects must be handed out again
  * (within three gets: reusify keeps one spare at the head of its list, so FIFO order is allowed).
  */
-function checkLending(name: string, get: () => Obj, put: (o: Obj) => void): void {
+export function checkLending(name: string, get: () => Obj, put: (o: Obj) => void): void {
   const a = get();
   const b = get();
   check(a instanceof Obj && b instanceof Obj, `${name}: get() returns pooled objects`);
@@ -67,7 +67,7 @@ function checkLending(name: string, get: () => Obj, put: (o: Obj) => void): void
  * Runs `fn` once and checks it did `BATCH` iterations (by the counter `iterations` reads); for pool
  * cases (`reuses`), also that the batch created no object: every get was served by a put.
  */
-function checkBatch(name: string, fn: () => void, iterations: () => number, reuses: boolean): void {
+export function checkBatch(name: string, fn: () => void, iterations: () => number, reuses: boolean): void {
   const before = iterations();
   const made = Obj.made;
   fn();
@@ -163,10 +163,42 @@ function tlsLeaseUsing(): BenchCase {
   };
 }
 
+/** Elements of the array `buffer_rent_return` rents: a 4 KiB scratch buffer, one class of a BufferPool. */
+export const RENT_LENGTH = 4096;
+
+/** `buffer_rent_return`: BufferPool's rent + return pair, a LocalPool pair behind a class lookup. */
+function bufferRentReturn(): BenchCase {
+  const pool = new BufferPool(Uint8Array);
+  return {
+    name: 'buffer_rent_return',
+    group: 'mempool',
+    batch: BATCH,
+    fn() {
+      for (let i = 0; i < BATCH; i++) {
+        const a = pool.rent(RENT_LENGTH);
+        sink ^= a.length;
+        pool.return(a);
+      }
+    },
+    validate() {
+      const a = pool.rent(RENT_LENGTH);
+      const b = pool.rent(RENT_LENGTH);
+      check(a !== b && a.length === RENT_LENGTH, 'buffer_rent_return: two arrays rented at once are distinct, of the class length');
+      pool.return(b);
+      pool.return(a);
+      checkBatch('buffer_rent_return', () => this.fn(), () => pool.stats.hits, false);
+      check(pool.stats.lent === 0 && pool.stats.created === 2, 'buffer_rent_return: the batch made no array and left none lent');
+    },
+    teardown() {
+      pool.close();
+    },
+  };
+}
+
 // -------------------------------------------------------------------------------------------------
 
 /** The baseline LocalPool's hot path is measured against: one field, then an array (no policies). */
-class OwnerSlot {
+export class OwnerSlot {
   slot: Obj | undefined = undefined;
   readonly stack: Obj[] = [];
   hits = 0;
@@ -325,5 +357,5 @@ function allocU8(): BenchCase {
 
 /** The local cases in report order: the mempool rows first, then baselines and peers. */
 export function localCases(): BenchCase[] {
-  return [tlsGetPut(), tlsGet(), tlsLeaseUsing(), ownerSlotGetPut(), arrayStackGetPut(), reusifyGetPut(), isopoolReusifyGetPut(), allocSmall(), allocU8()];
+  return [tlsGetPut(), tlsGet(), tlsLeaseUsing(), bufferRentReturn(), ownerSlotGetPut(), arrayStackGetPut(), reusifyGetPut(), isopoolReusifyGetPut(), allocSmall(), allocU8()];
 }

@@ -17,7 +17,7 @@
 import { matches, parseArgs, USAGE, UsageError, type CliOptions } from './args.js';
 import { failedLine, padFor } from './cargo-line.js';
 import { writeChart } from './chart.js';
-import { serveCaseInChild, timeCaseInChild } from './child-process.js';
+import { serveCaseInChild, timeCaseInChild, timeCasesInChild } from './child-process.js';
 import { STRATEGIES } from './contention.js';
 import {
   caseEntry,
@@ -34,6 +34,8 @@ import {
 import { MEMPOOL_ROWS, mempoolRows, mempoolTable } from './mempool-table.js';
 import { FULL_TIMING, QUICK_TIMING, runCase, type CaseResultNs } from './runner.js';
 import { selectCases } from './suites.js';
+import { USED_GROUP } from './used.cases.js';
+import { parseMajors, runMatrix } from './matrix.js';
 import { runModule } from './module-run.js';
 import { contentionSection, workloadSection } from './worker-tables.js';
 import { THROUGHPUT_NAME } from './workload-throughput.js';
@@ -48,6 +50,12 @@ function contentionStrategies(opts: CliOptions): string[] {
 function filterError(unmatched: readonly string[], exact: boolean): string {
   const list = unmatched.map((f) => JSON.stringify(f)).join(', ');
   return `--filter ${list} match${unmatched.length === 1 ? 'es' : ''} no ${exact ? 'name exactly' : 'name'}`;
+}
+
+/** Times the `_used` rows in one child process; each row's result or error by name. */
+async function timeUsedRows(names: readonly string[], quick: boolean, workers: number): Promise<Map<string, CaseResultNs | Error>> {
+  const results = await timeCasesInChild(names, quick, workers);
+  return new Map(names.map((n, i) => [n, results[i]!]));
 }
 
 /** Runs the CLI on `argv` (without node and the script); resolves with the exit status. */
@@ -70,6 +78,16 @@ export async function main(argv: readonly string[]): Promise<number> {
   const machine = machineInfo();
   const workers = opts.workers ?? machine.cores;
   if (opts.runCase !== undefined) return serveCaseInChild(opts.runCase, opts.quick, workers, opts.module);
+  if (opts.node !== undefined) {
+    let majors: number[];
+    try {
+      majors = parseMajors(opts.node);
+    } catch (err) {
+      process.stderr.write(`isopool-bench: error: ${errorText(err)}\n`);
+      return 2;
+    }
+    return runMatrix({ majors, runs: opts.runs, quick: opts.quick }, out);
+  }
   if (opts.module !== undefined) return runModule({ ...opts, module: opts.module }, machine, workers);
   const selection = await selectCases(opts.filters, opts.exact, { quick: opts.quick, workers });
   const { cases } = selection;
@@ -98,10 +116,19 @@ export async function main(argv: readonly string[]): Promise<number> {
   const nsByName = new Map<string, number>();
   const timed: CaseResultNs[] = [];
   const timing = opts.quick ? QUICK_TIMING : FULL_TIMING;
+  // The `_used` rows share one child (it runs the used program once, then times them all).
+  const usedNames = cases.filter((c) => c.group === USED_GROUP).map((c) => c.name);
+  let usedResults: Map<string, CaseResultNs | Error> | undefined;
   for (const c of cases) {
     try {
-      // In process, or validated and timed by a child of its own (validation happens there too).
-      const r = opts.inProcess ? await runCase(c, timing) : await timeCaseInChild(c.name, opts.quick, workers);
+      let r: CaseResultNs;
+      if (opts.inProcess) r = await runCase(c, timing);
+      else if (c.group === USED_GROUP) {
+        usedResults ??= await timeUsedRows(usedNames, opts.quick, workers);
+        const got = usedResults.get(c.name)!;
+        if (got instanceof Error) throw got;
+        r = got;
+      } else r = await timeCaseInChild(c.name, opts.quick, workers);
       nsByName.set(r.name, r.ns);
       const referenceNs = nsByName.get(referenceFor(r.group));
       timed.push(r);

@@ -27,6 +27,8 @@ export const REFERENCE_CASE = 'tls_get_put';
  * object's property.
  */
 export const GROUP_REFERENCE: Readonly<Record<string, string>> = {
+  // The used rows read against the hand-written owner slot timed in the same kind of process.
+  used: 'owner_slot_get_put_used',
   workload: 'workload_alloc',
   resource: 'resource_await',
   transfer: 'transfer_alloc',

@@ -12,6 +12,7 @@ import type { BenchCase } from './case.js';
 import { localCases } from './local.cases.js';
 import { loadUserModule, moduleCases } from './module-cases.js';
 import { referenceFor, type Report } from './report.js';
+import { usedCases } from './used.cases.js';
 
 export interface SuiteOptions {
   quick: boolean;
@@ -115,7 +116,7 @@ export function allSuites(module?: string): Suite[] {
       name: 'local',
       module: './local.cases.js',
       exportName: 'localCases',
-      expected: ['tls_get_put', 'tls_get', 'tls_lease_using', 'owner_slot_get_put', 'array_stack_get_put', 'reusify_get_put', 'isopool_reusify_get_put', 'alloc_small', 'alloc_u8_16k'],
+      expected: ['tls_get_put', 'tls_get', 'tls_lease_using', 'buffer_rent_return', 'owner_slot_get_put', 'array_stack_get_put', 'reusify_get_put', 'isopool_reusify_get_put', 'alloc_small', 'alloc_u8_16k'],
       load: async () => localCases(),
     },
     dynamicSuite('shared', './shared.cases.js', 'sharedCases', [
@@ -126,6 +127,14 @@ export function allSuites(module?: string): Suite[] {
       'shared_tls_get_put',
     ]),
     dynamicSuite('structure', './structure.cases.js', 'structureCases', ['ms_get_put', 'seg_get_put']),
+    dynamicSuite('bare', './bare.cases.js', 'bareCases', ['bare_mutex_get_put', 'bare_treiber_get_put', 'bare_mpmc_get_put', 'bare_bitmap_get_put']),
+    {
+      name: 'used',
+      module: './used.cases.js',
+      exportName: 'usedCases',
+      expected: ['owner_slot_get_put_used', 'tls_get_put_used', 'tls_get_used', 'shared_tls_get_put_used', 'buffer_rent_return_used', 'tls_lease_using_used'],
+      load: async (opts) => usedCases(opts),
+    },
     dynamicSuite('workload', './workloads/cases.js', 'workloadCases', ['workload_alloc', 'workload_pool', 'workload_buffer']),
     dynamicSuite('resource', './resource.cases.js', 'resourceCases', ['resource_await', 'resource_idle_get_put', 'resource_idle_validate_get_put', 'generic_pool_get_put', 'tarn_get_put']),
     dynamicSuite('transfer', './transfer.cases.js', 'transferCases', ['transfer_alloc', 'transfer_pool']),
@@ -134,7 +143,7 @@ export function allSuites(module?: string): Suite[] {
 }
 
 /** Report order of case groups; unknown groups go last, in suite order (the sort is stable). */
-const GROUP_ORDER = ['mempool', 'shared', 'peers', 'alloc', 'workload', 'transfer', 'fields'];
+const GROUP_ORDER = ['mempool', 'shared', 'peers', 'used', 'alloc', 'workload', 'transfer', 'fields'];
 
 function groupRank(group: string): number {
   const i = GROUP_ORDER.indexOf(group);

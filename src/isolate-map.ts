@@ -12,7 +12,7 @@ export class IsolateMap<K, P extends { readonly closed: boolean }> {
   /** The open pool for `key`, or undefined (none made yet, or closed). */
   get(key: K): P | undefined {
     const found = this._pools.get(key);
-    return found !== undefined && !found.closed ? found : undefined;
+    return found !== undefined && found.closed === false ? found : undefined;
   }
 
   /** True when a pool was made for `key` and has since been closed. */
@@ -39,7 +39,12 @@ export class IsolateMap<K, P extends { readonly closed: boolean }> {
     return out;
   }
 
-    /** Forgets `key`'s pool and returns it (undefined when there was none). */
+  /** Remembers `pool` as `key`'s (the caller made it, on finding none open). */
+  set(key: K, pool: P): void {
+    this._pools.set(key, pool);
+  }
+
+  /** Forgets `key`'s pool and returns it (undefined when there was none). */
   delete(key: K): P | undefined {
     const pool = this._pools.get(key);
     if (pool !== undefined) this._pools.delete(key);

@@ -1,35 +1,42 @@
 /**
  * `isopool/reusify`: a drop-in for reusify, the pool inside fastify's stack (fastq keeps its task
- * objects in one), with reusify's API and reuse order, backed by a LocalPool, bounded, and safe
- * against double release.
+ * objects in one), with reusify's API, reuse order and structure, bounded, and safe against double
+ * release.
  *
- * The trick is reusify's own, kept: one idle object, the *spare*, is always made ahead (reusify
- * calls the constructor once when the pool is made), and `get()` hands the spare out and takes the
- * next one from a LocalPool with `max: 1`. A release goes to that LocalPool: into its owner slot
- * when the slot is free, else to its `dispose`, which appends the object to a bounded FIFO ring, and
- * the LocalPool's `create` takes from that ring before it calls the constructor. So objects released
- * in a burst come back in release order, as reusify's own test.js asserts (run by
- * tests/reusify.test.ts). The object a caller releases is the spare of the `get()` before last, not
- * the object the LocalPool lent last, so its release takes LocalPool's cold path (the owner slot's
- * fast path admits only the object it lent last): about twice reusify's time a pair
- * (`isopool_reusify_get_put` against `reusify_get_put` in `npm run bench`).
+ * The structure is reusify's own, kept: idle objects are linked oldest first through their `next`
+ * field, from `head` to `tail`; the head, the *spare*, is always there (the constructor is called
+ * once when the pool is made), `get()` hands it out and the next idle object becomes the spare, and
+ * `release()` appends to the tail. So objects released in a burst come back in release order, as
+ * reusify's own test.js asserts (run by tests/reusify.test.ts), and a pair is the same few pointer
+ * writes as reusify's, plus a counter and two compares: 92 instructions a pair against reusify's 66
+ * (callgrind, below).
  *
- * Invariants: every idle object is in exactly one of three places: the spare, the owner slot, the
- * ring. `release()` refuses an object that is idle in any of them (the spare by identity, the slot
- * by LocalPool's check, the ring by a mark), so a double release throws `ERR_DOUBLE_RELEASE`
- * instead of putting one object in the list twice, which in reusify makes a cycle that hands the
- * same object to two holders. The mark is reusify's own field: an object in the ring has `next`
- * set to IN_RING, a private sentinel no caller can hold, and `get()` sets `next` to null as reusify
- * does. The ring holds at most `max - 2` objects (spare and slot being the other two); a release
- * past that drops the object for the collector, where reusify's list grows without bound.
+ * Invariants: the idle objects are exactly the list from `head` to `tail`, `count` of them (at
+ * least 1, at most `max`); the tail's `next` is END, a private sentinel no caller can hold, so
+ * every idle object has a non-null `next`; `get()` sets `next` to null, as reusify does. Hence
+ * `release()` takes its fast path only for an object whose `next` is null, which no idle object
+ * has: a double release cannot append an object twice (which in reusify makes a cycle that lends
+ * one object to two holders). An object with a non-null `next` goes to the cold path, which walks
+ * the list (at most `max` steps): found, it throws `ERR_DOUBLE_RELEASE`; not found (its holder
+ * wrote `next`), it is accepted. A release with `max` idle objects drops the object for the
+ * collector, where reusify's list grows without bound.
  *
- * Alternatives rejected: a plain LocalPool with a stack behind the slot is LIFO, so after a burst of
- * releases it lends the last one first, and reusify's test.js ("reuse more than 2 objects") fails
- * on it. A WeakSet of the ring's objects for the double-release check: every release would pay the
- * lookup.
+ * Alternatives rejected, by instruction counts (callgrind, a warm loop of 11M get/release pairs
+ * minus one of 1M, `node --single-threaded`, Node 20.20.2, 2026-11-22: the `reusify` and
+ * `reusify-pkg` loops of benchmarks/experiments/instructions.ts, which says how to run them;
+ * reusify itself: 66-67 a pair):
+ * a LocalPool behind the spare (this module's first design) took 226: its owner slot admits only
+ * the object it lent last, the spare of the last `get()`, while the caller releases the spare of
+ * the get before, so every release took LocalPool's cold path. A bounded FIFO ring of idle objects
+ * marked by a sentinel in `next` took 141 as an object, 134 in closure variables, 157 with the
+ * growth a large `max` needs (its storage cannot be made `max` long up front). This list with
+ * `typeof obj !== 'object' || obj === null` before the `next` test took 101; `obj?.next` sends a
+ * non-object to the cold path just as well, in 91-92. A plain LocalPool is
+ * LIFO: after a burst of releases it lends the last one first, and reusify's test.js ("reuse more
+ * than 2 objects") fails on it. A WeakSet of idle objects for the double-release check: every
+ * release would pay the lookup.
  */
 import { ErrorCode, PoolError } from './errors.js';
-import { LocalPool } from './local/local-pool.js';
 import { checkInteger, checkOptionsObject, describe } from './validate.js';
 
 /** What reusify needs of a pooled object: the `next` field its list links through (set to null on get). */
@@ -38,7 +45,7 @@ export interface ReusifyNode {
 }
 
 export interface ReusifyOptions {
-  /** Most idle objects kept: the spare, the owner slot and the FIFO ring together. Default 16, at least 2. */
+  /** Most idle objects kept, the spare included. Default 16, at least 2. */
   max?: number;
 }
 
@@ -51,45 +58,14 @@ export interface Reusify<T extends ReusifyNode> {
 /** Default for `max`: LocalPool's default, the same bound on retained idle objects. */
 export const DEFAULT_REUSIFY_MAX = 16;
 
-/** `max` below 2 would leave no room for the spare and the owner slot. */
+/** `max` below 2 would leave room for the spare only: every release would be dropped. */
 const MIN_MAX = 2;
 
 /** Largest `max`: far past any pool that fits in memory (LocalPool's own bound). */
 const MAX_MAX = 2 ** 30;
 
-/** The `next` of an object in the ring: a sentinel only this module holds. */
-const IN_RING: ReusifyNode = Object.freeze({ next: null });
-
-/** The bounded FIFO behind the owner slot: a ring of `capacity` objects, oldest first, each marked IN_RING. */
-class Ring<T extends ReusifyNode> {
-  private readonly _items: (T | undefined)[];
-  private _first = 0;
-  private _count = 0;
-
-  constructor(readonly capacity: number) {
-    this._items = new Array<T | undefined>(capacity).fill(undefined);
-  }
-
-  /** Appends `obj`; false (and nothing kept) when the ring is full. */
-  push(obj: T): boolean {
-    if (this._count === this.capacity) return false;
-    this._items[(this._first + this._count) % this.capacity] = obj;
-    this._count++;
-    obj.next = IN_RING;
-    return true;
-  }
-
-  /** The oldest object, unmarked, or undefined when empty. */
-  shift(): T | undefined {
-    if (this._count === 0) return undefined;
-    const obj = this._items[this._first]!;
-    this._items[this._first] = undefined;
-    this._first = (this._first + 1) % this.capacity;
-    this._count--;
-    obj.next = null;
-    return obj;
-  }
-}
+/** The `next` of the list's tail: a sentinel only this module holds, so no idle object has a null `next`. */
+const END: ReusifyNode = Object.freeze({ next: null });
 
 /**
  * A pool of `Constructor` instances with reusify's API (`get`, `release`) and reuse order. The
@@ -101,29 +77,52 @@ export function reusify<T extends ReusifyNode>(Constructor: new () => T, options
   }
   checkOptionsObject('reusify options', options);
   const max = options.max === undefined ? DEFAULT_REUSIFY_MAX : checkInteger('max', options.max, MIN_MAX, MAX_MAX);
-  const ring = new Ring<T>(max - MIN_MAX);
-  const pool = new LocalPool<T>({
-    name: 'reusify',
-    max: 1,
-    create: () => ring.shift() ?? new Constructor(),
-    dispose: (obj) => void ring.push(obj),
-  });
-  // The spare is lent by the pool like every later one, so the pool counts it as lent when it
-  // comes back (a release of an object the pool never lent would be refused).
-  let spare = pool.acquire();
+  // Closure variables, as in reusify: the hot calls read them without loading a pool object first.
+  let head = new Constructor();
+  head.next = END;
+  let tail = head;
+  let count = 1;
 
   function get(): T {
-    const current = spare;
-    spare = pool.acquire();
+    const current = head;
+    const next = current.next;
+    if (next !== END) {
+      head = next as T;
+      count--;
+    } else {
+      head = new Constructor();
+      head.next = END;
+      tail = head;
+    }
     current.next = null;
     return current;
   }
 
   function release(obj: T): void {
-    if (obj === spare || (obj != null && obj.next === IN_RING)) {
-      throw new PoolError(ErrorCode.DOUBLE_RELEASE, 'isopool: reusify release() was given an object that is already idle (released twice)');
+    // Not an object (undefined, null, a primitive: `next` reads undefined), or `next` set: cold.
+    if ((obj as T | undefined)?.next !== null) {
+      releaseCold(obj);
+      return;
     }
-    pool.release(obj);
+    if (count === max) return; // full: dropped for the collector
+    tail.next = obj;
+    obj.next = END;
+    tail = obj;
+    count++;
+  }
+
+  /** A release of a non-object, or of an object whose `next` is set: idle (a double release) or written by its holder. */
+  function releaseCold(obj: T): void {
+    if (typeof obj !== 'object' || obj === null) {
+      throw new TypeError(`isopool: reusify release() takes an object it lent, received ${describe(obj)}`);
+    }
+    for (let idle: ReusifyNode = head; idle !== END; idle = idle.next!) {
+      if (idle === obj) {
+        throw new PoolError(ErrorCode.DOUBLE_RELEASE, 'isopool: reusify release() was given an object that is already idle (released twice)');
+      }
+    }
+    obj.next = null; // its holder wrote `next`; the list is the pool's
+    release(obj);
   }
 
   return { get, release };

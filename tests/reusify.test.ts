@@ -93,7 +93,7 @@ order('makes the spare up front, hands it out first, and clears next on get', ()
   a.next = new Node();
   pool.release(a);
   const b = pool.get(); // the spare made by the first get
-  const c = pool.get(); // a, from the owner slot
+  const c = pool.get(); // a, released with a `next` its holder wrote
   assert.is.not(b, a);
   assert.is(c, a);
   assert.is(c.next, null);
@@ -106,6 +106,19 @@ order('a burst released is lent again in release order, after the spare', () => 
   const spare = pool.get();
   assert.not.ok(held.includes(spare));
   assert.equal(Array.from({ length: 6 }, () => pool.get()), held);
+});
+
+order('bursts released after partial reuse come back in release order (max 100)', () => {
+  const pool = reusify(Node, { max: 100 });
+  const early = Array.from({ length: 10 }, () => pool.get());
+  for (const n of early) pool.release(n);
+  pool.get(); // the spare
+  const firstFive = Array.from({ length: 5 }, () => pool.get());
+  assert.equal(firstFive, early.slice(0, 5));
+  const burst = Array.from({ length: 60 }, () => pool.get()); // the rest of early, then new ones
+  assert.equal(burst.slice(0, 5), early.slice(5));
+  for (const n of burst) pool.release(n);
+  assert.equal(Array.from({ length: 61 }, () => pool.get()).slice(1), burst);
 });
 
 order('the steady get/release pattern makes nothing new', () => {
@@ -152,14 +165,14 @@ bounds.run();
 
 const twice = suite('isopool/reusify: a double release throws ERR_DOUBLE_RELEASE, wherever the object sits');
 
-twice('released twice in a row (the owner slot)', () => {
+twice('released twice in a row (the tail of the idle list)', () => {
   const pool = reusify(Node);
   const a = pool.get();
   pool.release(a);
   throwsCode(() => pool.release(a), ErrorCode.DOUBLE_RELEASE);
 });
 
-twice('released twice with others in between (the FIFO ring)', () => {
+twice('released twice with others in between (the middle of the idle list)', () => {
   const pool = reusify(Node);
   const [a, b, c] = [pool.get(), pool.get(), pool.get()];
   pool.release(a);
@@ -177,9 +190,23 @@ twice('released after it became the spare', () => {
   const pool = reusify(Node);
   const a = pool.get();
   pool.get(); // the spare made by the first get
-  pool.release(a); // the slot
+  pool.release(a);
   pool.get(); // a becomes the spare
   throwsCode(() => pool.release(a), ErrorCode.DOUBLE_RELEASE);
+});
+
+twice('an object whose holder pointed next at an idle object is accepted, and the idle list stays whole', () => {
+  const pool = reusify(Node);
+  const [a, b, c] = [pool.get(), pool.get(), pool.get()];
+  pool.release(b);
+  a.next = b; // an idle object: only the cold path's walk tells a from a double release
+  pool.release(a);
+  c.next = new Node();
+  pool.release(c);
+  const lent = Array.from({ length: 4 }, () => pool.get());
+  assert.equal(lent.slice(1), [b, a, c]);
+  assert.ok(lent.every((n) => n.next === null));
+  assert.is(new Set(lent).size, 4);
 });
 
 twice('release(undefined) is a TypeError, as in LocalPool', () => {

@@ -13,9 +13,12 @@
  * ## Invariants
  *
  * - Every array this pool ever made for a class is in `_made` (a WeakSet): `return()` accepts an
- *   array only if it is there and its length is still a class size (a detached buffer has length 0).
- *   So an array the pool did not rent is always `ERR_FOREIGN_OBJECT`, in checked mode or not, and a
- *   `Buffer` or a view of someone else's memory can never enter a class.
+ *   array only if its length is a class size (a detached buffer has length 0) and it is either the
+ *   array that class's owner slot lent (an identity test: the slot is bound to an array the class
+ *   made, pool-core.ts) or in `_made`. So an array the pool did not rent is always
+ *   `ERR_FOREIGN_OBJECT`, in checked mode or not, and a `Buffer` or a view of someone else's memory
+ *   can never enter a class. The common return (the array just rented) skips the WeakSet lookup,
+ *   which cost more than the rest of the pair (figures below).
  * - `rent()` never lends a detached array. A holder that kept a reference after `return()` can still
  *   transfer the idle array's buffer (to a worker, or `structuredClone` with `transfer`); the rent
  *   that takes it sees length 0, drops it from its class (`discarded`) and lends the next one. The
@@ -67,6 +70,10 @@ export interface BufferPoolStats extends PoolStats {
   /** Returns taken back after a transfer: arrays that came back as new objects over the pool's memory. */
   readonly transferred: number;
 }
+
+/** What `_cold` is asked to do. */
+const Cold = { Rent: 0, Detached: 1, Return: 2 } as const;
+type Cold = (typeof Cold)[keyof typeof Cold];
 
 export class BufferPool<A extends TypedArray> {
   /** Class pools by log2 of their length, 0 .. log2(maxLength); past the end: oversized or invalid. */
@@ -134,73 +141,86 @@ export class BufferPool<A extends TypedArray> {
       if (pool !== undefined) {
         const array = pool.acquire();
         // Length 0 is no class size: the array's buffer was detached while it was idle.
-        if (array.length === 0) return this._rentInsteadOfDetached(pool, array);
-        if (this._zeroOnRent) array.fill(this._zero as never);
+        if (array.length === 0) return this._cold(Cold.Detached, array, pool) as A;
+        if (this._zeroOnRent === true) array.fill(this._zero as never);
         return array;
       }
     }
-    return this._rentSlow(minLength);
+    return this._cold(Cold.Rent, minLength, undefined) as A;
   }
 
   /** Takes back an array `rent()` lent. Throws `ERR_FOREIGN_OBJECT` for any other array. */
   return(array: A | AnyBufferOf<A>): void {
-    if (this._made.has(array as A)) {
+    if (typeof array === 'object' && array !== null) {
       const n = array.length;
       const pool = (n & (n - 1)) === 0 ? this._classes[31 - Math.clz32(n)] : undefined;
-      if (pool !== undefined) {
-        if (this._zeroOnReturn) array.fill(this._zero as never);
+      // The array its class's owner slot lent is one this pool made: no WeakSet lookup for it.
+      if (pool !== undefined && (pool.isSlotLent(array as A) || this._made.has(array as A))) {
+        if (this._zeroOnReturn === true) array.fill(this._zero as never);
         pool.release(array as A);
         return;
       }
     }
-    this._returnSlow(array);
+    this._cold(Cold.Return, array, undefined);
   }
 
   // ---------------------------------------------------------------------------------------------
   // Cold paths
 
-  private _rentSlow(minLength: number): A {
-    checkInteger('minLength', minLength, 0);
-    if (this._closed) throw new PoolError(ErrorCode.CLOSED, `isopool: BufferPool<${this._ctor.name}> is closed`);
-    // An integer that missed the class table is above maxLength: allocate it, never pool it.
-    const array = this._marks === undefined ? new this._ctor(minLength) : this._marks.make(minLength);
-    this._oversize.set(array, true);
-    this._oversized++;
-    return array;
-  }
-
   /**
-   * An idle array's buffer was detached through a reference its last holder kept (transferred to a
-   * worker, `structuredClone` with `transfer`): it leaves its class pool, and the rent is served by
-   * the next idle array, or a new one.
+   * Every cold path of `rent` and `return`, in one method on purpose: its bytecode stays above
+   * TurboFan's inlining limit (460 bytes on Nodes 20-26), so it is never inlined into the hot paths
+   * or through them into a caller's loop (pool-core.ts's essay, "Staying fast in a used program";
+   * tests/hot-paths.test.ts checks the size). The cases:
+   *
+   * - `Rent`: a request past the class table: bad input (refused), or above `maxLength` (allocated,
+   *   never pooled, tracked while lent).
+   * - `Detached`: an idle array's buffer was detached through a reference its last holder kept
+   *   (transferred to a worker, `structuredClone` with `transfer`): it leaves its class pool, and the
+   *   rent is served by the next idle array, or a new one.
+   * - `Return`: an oversized array coming back, or one this pool did not rent.
    */
-  private _rentInsteadOfDetached(pool: LocalPool<A>, array: A): A {
-    do {
-      pool.discardLent(array);
-      array = pool.acquire();
-    } while (array.length === 0);
-    if (this._zeroOnRent) array.fill(this._zero as never);
-    return array;
-  }
-
-  private _returnSlow(array: A | AnyBufferOf<A>): void {
+  private _cold(op: Cold, value: unknown, pool: LocalPool<A> | undefined): A | undefined {
+    const name = this._ctor.name;
+    if (op === Cold.Rent) {
+      const minLength = checkInteger('minLength', value, 0);
+      if (this._closed) throw new PoolError(ErrorCode.CLOSED, `isopool: BufferPool<${name}> is closed`);
+      // An integer that missed the class table is above maxLength: allocate it, never pool it.
+      const array = this._marks === undefined ? new this._ctor(minLength) : this._marks.make(minLength);
+      this._oversize.set(array, true);
+      this._oversized++;
+      return array;
+    }
+    if (op === Cold.Detached) {
+      let array = value as A;
+      do {
+        pool!.discardLent(array);
+        array = pool!.acquire();
+      } while (array.length === 0);
+      if (this._zeroOnRent === true) array.fill(this._zero as never);
+      return array;
+    }
+    const array = value as A | AnyBufferOf<A>;
     const lent = this._oversize.get(array as A);
     if (lent === true) {
       this._oversize.set(array as A, false);
       this._marks?.forget(array as A);
-      return;
+      return undefined;
     }
     if (lent === false) {
-      throw new PoolError(ErrorCode.DOUBLE_RELEASE, `isopool: BufferPool<${this._ctor.name}>.return() was given an oversized array it already took back`);
+      throw new PoolError(ErrorCode.DOUBLE_RELEASE, `isopool: BufferPool<${name}>.return() was given an oversized array it already took back`);
     }
     const back = this._made.has(array as A) ? undefined : this._marks?.match(array);
-    if (back !== undefined) return this._returnTransferred(array as A, back);
+    if (back !== undefined) {
+      this._returnTransferred(array as A, back);
+      return undefined;
+    }
     const what = ArrayBuffer.isView(array) ? `a ${array.constructor.name} of length ${(array as A).length}` : describe(array);
     throw new PoolError(
       ErrorCode.FOREIGN_OBJECT,
       this._made.has(array as A)
-        ? `isopool: BufferPool<${this._ctor.name}>.return() was given ${what}: its length is no class size (was its buffer detached?)`
-        : `isopool: BufferPool<${this._ctor.name}>.return() was given ${what} that it did not rent`,
+        ? `isopool: BufferPool<${name}>.return() was given ${what}: its length is no class size (was its buffer detached?)`
+        : `isopool: BufferPool<${name}>.return() was given ${what} that it did not rent`,
     );
   }
 

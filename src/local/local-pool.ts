@@ -9,6 +9,7 @@ import { describe } from '../validate.js';
 import { checkWaitOptions, WaiterQueue, type ResolvedWait, type WaitOptions } from '../waiter-queue.js';
 import { Lease, useLent } from './lease.js';
 import { resolveLocalPoolOptions, type LocalPoolOptions } from './options.js';
+import { HITS_WRAP } from './pool-books.js';
 import { PoolCore } from './pool-core.js';
 import { closed, timedOut } from './refusals.js';
 
@@ -44,6 +45,10 @@ export interface LocalPoolInternals {
   readonly waiterRecords: number;
   /** The owner slot: holding an idle object, empty, or locked (slot off, waiters, closed). */
   readonly slot: 'full' | 'empty' | 'locked';
+  /** The hit counter's field: hits since it last wrapped, always below 2^30 (a small integer). */
+  readonly hitsSinceWrap: number;
+  /** Counts `n` more hits, as if the owner slot had served them (tests of the counter's wrap). */
+  advanceHits(n: number): void;
 }
 export let inspectLocalPool: (pool: LocalPool<object>) => LocalPoolInternals;
 
@@ -52,6 +57,12 @@ export class LocalPool<T extends object> extends PoolCore<T> {
     inspectLocalPool = (pool) => ({
       waiterRecords: pool._waiters.held,
       slot: pool._slotIdle === 1 ? 'full' : !pool._slotOn || pool._closed || pool._waiters.size > 0 ? 'locked' : 'empty',
+      hitsSinceWrap: pool._hits,
+      advanceHits: (n) => {
+        const total = pool._hitCount() + n;
+        pool._hitWraps = Math.floor(total / HITS_WRAP);
+        pool._hits = total - pool._hitWraps * HITS_WRAP;
+      },
     });
   }
 
@@ -152,13 +163,13 @@ export class LocalPool<T extends object> extends PoolCore<T> {
     const idle = this._idle();
     const soft = this._soft;
     return {
-      hits: this._hits,
+      hits: this._hitCount(),
       misses: this._misses,
       created: this._created,
       discarded: this._discarded + (soft === undefined ? 0 : soft.cleared),
       idle,
       lent: this._live - idle,
-      highWater: this._hits + this._misses === 0 ? 0 : this._highWater,
+      highWater: this._acquires() === 0 ? 0 : this._highWater,
       waiting: this._waiters.size,
       soft: soft === undefined ? 0 : soft.size,
       leaked: this._leaks === undefined ? 0 : this._leaks.leaked,
@@ -184,7 +195,7 @@ export class LocalPool<T extends object> extends PoolCore<T> {
   }
 
   protected _handToWaiter(obj: T, hit: boolean): void {
-    if (hit) this._hits++;
+    if (hit) this._countHit();
     this._onLend(obj);
     this._waiters.resolveNext(obj);
   }
@@ -255,12 +266,12 @@ export class LocalPool<T extends object> extends PoolCore<T> {
   takeIdle(): T | undefined {
     if (this._slotIdle === 1) {
       this._slotIdle = 0;
-      this._hits++;
+      this._countHit();
       return this._slot as T;
     }
     const top = this._stack.pop();
     if (top === undefined) return undefined;
-    this._hits++;
+    this._countHit();
     this._onLend(top);
     return top;
   }

@@ -34,6 +34,7 @@
  * - Checked mode, `max: 0` and `leaks.sample: 1` turn the slot off. Every policy that must see each
  *   release (reset, checked, leaks) clears `hotRelease`; the states that come and go (waiters,
  *   close) unbind the slot, which sends both hot paths to the cold ones.
+ * - `_hits` stays below 2^30 (it wraps into `_hitWraps`), so it is always a small integer.
  * - Fields the hot path reads (`hotRelease`, `stackCap`) are assigned once: V8 folds them into
  *   optimized code. Reassigning one later measured +0.8 ns a pair (2.47 against 1.65 ns, Node
  *   20.20.2, 2026-11-21), which is why waiters and close unbind the slot rather than set a flag.
@@ -42,6 +43,43 @@
  * - Nothing is lost: every object leaves through exactly one of a borrower, `dispose`, a waiter,
  *   the source's `disposeBatch`, or soft retention, and every one that leaves counts in `discarded`.
  *   The model tests (tests/local-pool-model.test.ts) check it over random call sequences.
+ *
+ * ## Staying fast in a used program
+ *
+ * A pristine process times code V8 specialised to one pool; a program that has used the library
+ * has run every cold path, and V8's tracing (`--trace-turbo-inlining`, `--trace-generalization`,
+ * `--trace-deopt`) showed three ways that slowed the hot path there. Each is closed by a rule:
+ *
+ * - Inlining. TurboFan inlines a callee that ran on at least 15 % of a call site's calls and is at
+ *   most 460 bytes of bytecode (`--min-inlining-frequency`, `--max-inlined-bytecode-size`, the same
+ *   on Nodes 20-26). In a program with nested use or checked pools the cold methods crossed that
+ *   line and were inlined into `acquire`/`release`, and through them into every user loop (its
+ *   machine code grew from ~0.8 KB to 5 KB and spilled registers). Rule: the hot paths call one
+ *   cold method, `_cold`, which holds every cold case (a miss, a stack pop, a wrap of the counter,
+ *   every release but the slot's and the push's) and is ~1,000 bytes of bytecode, so it is never
+ *   inlined, however often it runs. tests/hot-paths.test.ts fails if it shrinks below the limit.
+ *   `acquire` has a single call site of it, so the call has type feedback from the first miss and
+ *   no rare case (the wrap) deoptimises it.
+ * - The hit counter. A field that leaves the small-integer range (2^31 on Node's 64-bit builds,
+ *   which have no pointer compression; 2^30 with it) is generalised to a double for every instance
+ *   of the class: after 2^31 hits on any one pool every LocalPool's acquire/release deoptimised
+ *   ("wrong map") and each hit then boxed a double. Rule: `_hits` wraps at 2^30 into `_hitWraps`
+ *   (one compare on the slot path, in place of the overflow check `hits++` had), and `stats.hits`
+ *   is `_hitWraps * 2^30 + _hits`, exact up to 2^53.
+ * - Comparisons. `if (this._flag)` and `x != null` compile to full truthiness and
+ *   undetectable-object tests when V8 cannot prove the type; the hot paths compare strictly
+ *   (`=== true`, `=== 1`, `!== NO_SLOT`) and nothing else.
+ * - Imports. A constant the hot path reads is a `const` of this module: an imported binding is a
+ *   module-variable load with a hole check that TurboFan does not fold. With HITS_WRAP and NO_SLOT
+ *   imported from pool-books.ts a fresh pair took 52 instructions, with them as local constants
+ *   45, against 44 before this section's changes (`valgrind --tool=callgrind` of a warm loop of
+ *   10M pairs minus one of 1M, `node --single-threaded`, Node 20.20.2, 2026-11-22, the loops of
+ *   benchmarks/experiments/instructions.ts, which says how to run them; the
+ *   hand-written owner slot measured 43 in both builds).
+ *
+ * The benchmark CLI's `_used` rows (benchmarks/used-program.ts runs the program first) and the
+ * Node matrix (`npm run bench -- --node 20,22,24,26`) measure the result; the README's benchmark
+ * section has the figures per Node version.
  *
  * ## Alternatives rejected
  *
@@ -60,99 +98,48 @@
  * - Swapping `acquire` per instance for a tracked variant: call sites would turn polymorphic for
  *   every pool in the program. A flag that disables the slot costs only the tracked pool.
  */
-import { CheckedLedger } from './checked-ledger.js';
-import { LeakTracker } from './leak-tracker.js';
 import type { LocalPoolConfig } from './options.js';
+import { HITS_WRAP as BOOKS_HITS_WRAP, NO_SLOT as BOOKS_NO_SLOT, PoolBooks } from './pool-books.js';
 import { alreadyIdle, exhausted, notAnObject, notLent } from './refusals.js';
-import { SoftRetention } from './soft-retention.js';
-import { ObjectSource } from './source.js';
 
-/** The owner slot bound to no object. No caller holds it, so `release(obj)` never matches it. */
-interface NoSlot {
-  readonly noSlot: true;
-}
-const NO_SLOT: NoSlot = Object.freeze({ noSlot: true });
+/**
+ * The hot paths read these two as constants of this module, not as imports: an imported binding is
+ * a module-variable load with a hole check that TurboFan does not fold, and reading two of them
+ * cost 52 against 45 instructions a pair (see the essay).
+ */
+const HITS_WRAP = BOOKS_HITS_WRAP;
+const NO_SLOT = BOOKS_NO_SLOT;
 
-export abstract class PoolCore<T extends object> {
-  // Hot fields: read by acquire() and release().
-  /**
-   * 1 when `_slot` holds an idle object (the next acquire takes it), else 0. A small integer, not a
-   * boolean: a boolean flag measured slower on the slot path (see the essay's alternatives).
-   */
-  protected _slotIdle: 0 | 1 = 0;
-  /** The object bound to the owner slot, idle in it or lent from it; NO_SLOT when none. */
-  protected _slot: T | NoSlot = NO_SLOT;
-  /** True when no policy has to see releases (no reset, ledger or leak tracking; slot on). */
-  protected readonly _hotRelease: boolean;
-  protected _hits = 0;
-  /** Idle objects behind the slot, LIFO. */
-  protected readonly _stack: T[] = [];
-  /** Most objects in `_stack` (max minus the slot when the slot is on). */
-  protected readonly _stackCap: number;
-  /** Objects idle or lent; the push path reads it to refuse a release while nothing is lent. */
-  protected _live = 0;
+/** What `_cold` is asked to do. */
+const Cold = { Acquire: 0, TryAcquire: 1, Release: 2 } as const;
+type Cold = (typeof Cold)[keyof typeof Cold];
 
-  // Books, kept by the cold paths.
-  /** False in checked mode, with `max: 0` or `leaks.sample: 1`: every acquire takes the cold path. */
-  protected readonly _slotOn: boolean;
-  /** True when a cold acquire binds the slot to the object it lends (slot on, no leak tracking). */
-  private readonly _bindLent: boolean;
-  protected _misses = 0;
-  protected _created = 0;
-  protected _discarded = 0;
-  protected _highWater = 0;
-  protected _closed = false;
-  protected readonly _config: LocalPoolConfig<T>;
-  protected readonly _name: string;
-  protected readonly _source: ObjectSource<T>;
-
-  // Policies beside the hot path, each undefined when off (waiting is LocalPool's).
-  protected readonly _ledger: CheckedLedger<T> | undefined;
-  protected readonly _leaks: LeakTracker<T> | undefined;
-  protected readonly _soft: SoftRetention<T> | undefined;
-
+export abstract class PoolCore<T extends object> extends PoolBooks<T> {
   protected constructor(config: LocalPoolConfig<T>) {
-    this._config = config;
-    const name = config.name;
-    this._name = name;
-    const batch = config.createBatch !== undefined;
-    this._source = new ObjectSource(config.create, config.createBatch, name, (obj) => this._countIn(obj, batch ? '`createBatch`' : '`create`', !batch));
-    this._ledger = config.checked ? new CheckedLedger<T>(name) : undefined;
-    this._leaks =
-      config.leaks === undefined
-        ? undefined
-        : new LeakTracker<T>(config.leaks, name, () => {
-            // A sampled object was collected while lent: it never comes back, so it leaves `live`,
-            // and the room it frees goes to waiters.
-            this._live--;
-            this._discarded++;
-            this._serveByCreating();
-          });
-    this._soft = config.soft ? new SoftRetention<T>(config.max) : undefined;
-
-    const slotOn = !config.checked && config.max > 0 && config.leaks?.every !== 1;
-    this._slotOn = slotOn;
-    this._bindLent = slotOn && config.leaks === undefined;
-    this._stackCap = slotOn ? config.max - 1 : config.max;
-    this._hotRelease = slotOn && config.reset === undefined && config.leaks === undefined;
+    super(config);
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Hot path
+  // Hot path: strict comparisons only (see "Staying fast in a used program" in the essay).
 
   /** Lends an idle object, or makes one. Throws `ERR_POOL_EXHAUSTED` at `limit`, `ERR_CLOSED` after close. */
   acquire(): T {
     if (this._slotIdle === 1) {
-      this._slotIdle = 0;
-      this._hits++;
-      return this._slot as T;
+      const hits = (this._hits + 1) | 0;
+      if (hits !== HITS_WRAP) {
+        this._slotIdle = 0;
+        this._hits = hits;
+        return this._slot as T;
+      }
     }
-    return this._acquireSlow(true) as T;
+    // One call site for every cold case (a wrap of the hit counter included), so that the call has
+    // type feedback from the first miss on and no rare case deoptimises it.
+    return this._cold(undefined, Cold.Acquire) as T;
   }
 
   /** Takes back an object this pool lent. */
   release(obj: T): void {
-    if (this._hotRelease) {
+    if (this._hotRelease === true) {
       const slot = this._slot;
       if (obj === slot) {
         if (this._slotIdle === 0) {
@@ -170,7 +157,15 @@ export abstract class PoolCore<T extends object> {
         }
       }
     }
-    this._releaseSlow(obj);
+    this._cold(obj, Cold.Release);
+  }
+
+  /**
+   * @internal True when `obj` is the object the owner slot lent and has not had back: its release
+   * takes the slot path. BufferPool's `return` reads it to skip its WeakSet for that array.
+   */
+  isSlotLent(obj: T): boolean {
+    return obj === this._slot && this._slotIdle === 0;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -179,202 +174,125 @@ export abstract class PoolCore<T extends object> {
   /** Like `acquire()`, but returns `undefined` instead of throwing when the pool is exhausted. */
   tryAcquire(): T | undefined {
     if (this._slotIdle === 1) {
-      this._slotIdle = 0;
-      this._hits++;
-      return this._slot as T;
-    }
-    return this._acquireSlow(false);
-  }
-
-  private _acquireSlow(throwOnExhausted: boolean): T | undefined {
-    if (this._closed) throw this._closedError();
-    let obj = this._stack.pop();
-    if (obj !== undefined) {
-      this._hits++;
-    } else {
-      this._misses++;
-      obj = this._fromSource();
-      if (obj === undefined) {
-        if (!throwOnExhausted) return undefined;
-        const limit = this._config.limit;
-        throw exhausted(this._name, limit, this._live >= limit);
+      const hits = (this._hits + 1) | 0;
+      if (hits !== HITS_WRAP) {
+        this._slotIdle = 0;
+        this._hits = hits;
+        return this._slot as T;
       }
     }
-    this._onLend(obj);
-    // Bind the slot to the object lent, so that its release takes the slot path (the slot is not
-    // idle here: an idle slot would have served this acquire). Leak tracking keeps no reference.
-    this._slot = this._bindLent && !this._waiting() ? obj : NO_SLOT;
-    return obj;
-  }
-
-  /** Bookkeeping for an object about to be lent by a cold path. */
-  protected _onLend(obj: T): void {
-    const lent = this._live - this._idle();
-    if (lent > this._highWater) this._highWater = lent;
-    if (this._ledger !== undefined) this._ledger.lend(obj);
-    if (this._leaks !== undefined) this._leaks.lend(obj, this._hits + this._misses);
-  }
-
-  /** Soft retention first, then the source. Leaves extra grown objects on the stack. */
-  protected _fromSource(): T | undefined {
-    if (this._soft !== undefined && this._live < this._config.limit) {
-      const obj = this._soft.revive();
-      if (obj !== undefined) {
-        this._live++;
-        return obj;
-      }
-    }
-    const grow = this._config.grow;
-    if (this._make(grow === 'double' ? Math.max(1, this._live) : grow, 1) === 0) return undefined;
-    return this._stack.pop();
+    return this._cold(undefined, Cold.TryAcquire);
   }
 
   /**
-   * Makes up to `want` objects onto the stack, bounded by `limit` and by the stack's room plus
-   * `extra` (one when an object is about to be lent from it, or go to the slot). Returns how many it
-   * made; objects made before the source threw stay pooled and accounted.
+   * Every cold path of `acquire`, `tryAcquire` and `release`, in one method on purpose: its bytecode
+   * stays above TurboFan's inlining limit (`--max-inlined-bytecode-size`, 460 bytes on Nodes 20-26),
+   * so it is never inlined into the hot paths, nor through them into a caller's loop, however often
+   * a program takes it. tests/local-pool-inlining.test.ts checks the size with `--print-bytecode`.
+   * The release half is `_releaseSlow`, `_refuseNotLent` and `_store` of earlier versions, written
+   * out here for the same reason.
    */
-  protected _make(want: number, extra: number): number {
-    const n = Math.min(want, this._config.limit - this._live, this._stackCap - this._stack.length + extra);
-    return n <= 0 ? 0 : this._source.make(n, this._stack);
-  }
+  private _cold(obj: T | undefined, op: Cold): T | undefined {
+    if (op !== Cold.Release) {
+      if (this._slotIdle === 1) {
+        // The slot's hit would make `_hits` reach HITS_WRAP: it wraps.
+        this._slotIdle = 0;
+        this._countHit();
+        return this._slot as T;
+      }
+      // acquire() or tryAcquire() found the slot empty.
+      if (this._closed) throw this._closedError();
+      obj = this._stack.pop();
+      if (obj !== undefined) {
+        this._countHit();
+      } else {
+        this._misses++;
+        obj = this._fromSource();
+        if (obj === undefined) {
+          if (op === Cold.TryAcquire) return undefined;
+          const limit = this._config.limit;
+          throw exhausted(this._name, limit, this._live >= limit);
+        }
+      }
+      this._onLend(obj);
+      // Bind the slot to the object lent, so that its release takes the slot path (the slot is not
+      // idle here: an idle slot would have served this acquire). Leak tracking keeps no reference.
+      this._slot = this._bindLent && !this._waiting() ? obj : NO_SLOT;
+      return obj;
+    }
 
-  /** A new object joins the pool (`from` and `fresh` are for checked mode's ledger, see its `add`). */
-  protected _countIn(obj: T, from: string, fresh: boolean): void {
-    if (this._ledger !== undefined) this._ledger.add(obj, from, fresh);
-    this._live++;
-    this._created++;
-  }
-
-  protected _idle(): number {
-    return this._stack.length + this._slotIdle;
-  }
-
-  private _releaseSlow(obj: T): void {
-    if (obj === null || (typeof obj !== 'object' && typeof obj !== 'function')) throw notAnObject(this._name, obj);
-    if (this._ledger !== undefined) this._ledger.release(obj);
-    else if (obj !== this._slot || this._slotIdle === 1) this._refuseNotLent(obj);
+    // release() of anything but the slot's lent object, or with a policy that sees every release.
+    const o = obj as T;
+    if (o === null || (typeof o !== 'object' && typeof o !== 'function')) throw notAnObject(this._name, o);
+    const stack = this._stack;
+    if (this._ledger !== undefined) this._ledger.release(o);
+    else if (o !== this._slot || this._slotIdle === 1) {
+      // Unchecked mode's refusals for an object that is not the slot's lent one: it is idle (in the
+      // slot or on top of the stack), or no other object is lent, so it cannot be one this pool lent.
+      if ((o === this._slot && this._slotIdle === 1) || (stack.length > 0 && stack[stack.length - 1] === o)) throw alreadyIdle(this._name);
+      const lent = this._live - this._idle();
+      const slotLent = this._slot !== NO_SLOT && this._slotIdle === 0 ? 1 : 0;
+      if (lent - slotLent <= 0) throw notLent(this._name, lent === 0);
+    }
     // The slot's lent object is back: unbind it, or it would stay "lent" wherever it goes now.
-    if (obj === this._slot) this._slot = NO_SLOT;
-    if (this._leaks !== undefined) this._leaks.release(obj);
+    if (o === this._slot) this._slot = NO_SLOT;
+    if (this._leaks !== undefined) this._leaks.release(o);
     if (this._closed) {
-      this._discard(obj);
-      return;
+      this._discard(o);
+      return undefined;
     }
     const reset = this._config.reset;
     if (reset !== undefined) {
       let keep: boolean | void;
       try {
-        keep = reset(obj);
+        keep = reset(o);
       } catch (error) {
-        this._discard(obj);
+        this._discard(o);
         throw error;
       }
       if (keep === false) {
-        this._discard(obj);
-        return;
+        this._discard(o);
+        return undefined;
       }
     }
     if (this._waiting()) {
-      this._handToWaiter(obj, true);
-      return;
+      this._handToWaiter(o, true);
+      return undefined;
     }
-    this._store(obj);
-  }
 
-  /**
-   * Unchecked mode's refusals for an object that is not the slot's lent one: it is idle (in the
-   * slot or on top of the stack), or no other object is lent, so it cannot be one this pool lent.
-   */
-  private _refuseNotLent(obj: T): void {
-    const stack = this._stack;
-    if ((obj === this._slot && this._slotIdle === 1) || (stack.length > 0 && stack[stack.length - 1] === obj)) throw alreadyIdle(this._name);
-    const lent = this._live - this._idle();
-    const slotLent = this._slot !== NO_SLOT && this._slotIdle === 0 ? 1 : 0;
-    if (lent - slotLent <= 0) throw notLent(this._name, lent === 0);
-  }
-
-  /**
-   * Puts an idle object in the slot or on the stack, spilling or disposing the surplus. An unbound
-   * slot takes it (so does a bound one when the stack is full); while the slot's own object is out,
-   * another goes on the stack, so that one's release stays on the slot path.
-   */
-  private _store(obj: T): void {
-    const stack = this._stack;
+    // Store it: in the slot or on the stack, spilling or disposing the surplus. An unbound slot
+    // takes it (so does a bound one when the stack is full); while the slot's own object is out,
+    // another goes on the stack, so that one's release stays on the slot path.
     const room = stack.length < this._stackCap;
     if (this._slotOn && this._slotIdle === 0) {
       // Leak tracking: an acquire due for sampling must find the slot empty, so it takes the cold path.
-      const due = room && this._leaks !== undefined && this._leaks.isDue(this._hits + this._misses + 1);
+      const due = room && this._leaks !== undefined && this._leaks.isDue(this._acquires() + 1);
       if ((this._slot === NO_SLOT || !room) && !due) {
-        this._putInSlot(obj);
-        return;
+        this._putInSlot(o);
+        return undefined;
       }
     }
     if (room) {
-      stack.push(obj);
-      return;
+      stack.push(o);
+      return undefined;
     }
     const disposeBatch = this._config.disposeBatch;
     if (disposeBatch !== undefined && stack.length > 0) {
       // Spill the older half: the recently used objects (cache-warm) stay here.
       const spill = stack.splice(0, Math.max(1, stack.length >> 1));
-      for (const o of spill) this._leave(o);
+      for (const s of spill) this._leave(s);
       try {
         disposeBatch(spill);
       } finally {
-        stack.push(obj);
+        stack.push(o);
       }
-      return;
+      return undefined;
     }
-    if (this._soft !== undefined && this._soft.retain(obj)) {
+    if (this._soft !== undefined && this._soft.retain(o)) {
       this._live--;
-      return;
+      return undefined;
     }
-    this._discard(obj);
+    this._discard(o);
+    return undefined;
   }
-
-  /** An object leaves the pool's books (to `dispose`, `disposeBatch`, or the caller of `drainIdle`). */
-  protected _leave(obj: T): void {
-    this._live--;
-    this._discarded++;
-    if (this._ledger !== undefined) this._ledger.drop(obj);
-  }
-
-  /** Drops an object for good: it leaves `live` and goes to `dispose`. */
-  protected _discard(obj: T): void {
-    if (obj === this._slot) this._takeSlot();
-    this._leave(obj);
-    try {
-      const { dispose, disposeBatch } = this._config;
-      if (dispose !== undefined) dispose(obj);
-      else if (disposeBatch !== undefined) disposeBatch([obj]);
-    } finally {
-      this._serveByCreating();
-    }
-  }
-
-  /** Takes the idle object out of the owner slot, if there is one, and unbinds the slot. */
-  protected _takeSlot(): T | undefined {
-    const obj = this._slotIdle === 1 ? (this._slot as T) : undefined;
-    this._slot = NO_SLOT;
-    this._slotIdle = 0;
-    return obj;
-  }
-
-  /** Puts an idle object in the owner slot (when filling the pool up front). */
-  protected _putInSlot(obj: T): void {
-    this._slot = obj;
-    this._slotIdle = 1;
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Waiting and closing, LocalPool's
-
-  /** True while callers wait for an object: releases go to them, and the slot stays unbound. */
-  protected abstract _waiting(): boolean;
-  /** Hands a released (`hit`) or new object to the oldest waiter. */
-  protected abstract _handToWaiter(obj: T, hit: boolean): void;
-  /** After an object left the pool, waiters may be served by new ones. */
-  protected abstract _serveByCreating(): void;
-  protected abstract _closedError(): Error;
 }

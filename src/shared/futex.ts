@@ -7,8 +7,10 @@
  * with Atomics.add after the free list holds the block, and that never goes back. A waiter bumps
  * WAITERS, reads PUSH_GEN, tries once more, and sleeps on the value it read (Atomics.wait, or one
  * Atomics.waitAsync per isolate for all its async waiters, with a ref'd interval holding Node's
- * event loop open, since a pending waitAsync alone does not). A push bumps PUSH_GEN, then if
- * WAITERS > 0 notifies as many sleepers as blocks it freed. A count of free blocks would not do as
+ * event loop open, since a pending waitAsync alone does not). A push reads WAITERS; if some waiter
+ * is counted it bumps PUSH_GEN and notifies as many sleepers as blocks it freed. When nobody waits
+ * a push does no Atomics write here at all (the bump was cut: a waiter that counts itself after
+ * that read retries after the push, so it needs no bump). A count of free blocks would not do as
  * the futex word: it can go 1 -> 0 -> 1 between a waiter's read and its sleep (another isolate takes
  * the block and frees a different one, notifying before the waiter sleeps), losing the wake-up;
  * PUSH_GEN never returns to a value a waiter read. A woken waiter takes exactly one block, never a
@@ -128,18 +130,29 @@ export class PushFutex {
     Atomics.wait(this._a, H.PUSH_GEN, seen, ms);
   }
 
-  /** After every push: bumps the push generation, then wakes as many sleepers as blocks were freed, if anyone sleeps. */
+  /**
+   * After every push: if anyone waits, bumps the push generation and wakes as many sleepers as
+   * blocks were freed; clears the dry flag if it is set. When WAITERS reads 0 (nobody waits, the
+   * list was not dry) this is one Atomics.load and nothing else: no bump. That is safe because a
+   * waiter counts itself in WAITERS before it reads PUSH_GEN and tries once more: a waiter that
+   * counts itself after this read tries after this push put its blocks on the list, and every
+   * later push reads its count and bumps.
+   */
   wake(n: number): void {
     if (n <= 0) return;
     const a = this._a;
-    // INVARIANT: after the push put the blocks on the list, before WAITERS is read; it only grows.
-    Atomics.add(a, H.PUSH_GEN, 1);
-    // INVARIANT: read after the bump; pairs with the waiters' add-WAITERS-then-read-PUSH_GEN.
+    // INVARIANT: read after the push put the blocks on the list; pairs with the waiters'
+    // add-WAITERS-then-read-PUSH_GEN (see above for why 0 needs no bump).
     const word = Atomics.load(a, H.WAITERS);
-    // INVARIANT: the list holds a block again: clear the flag bit alone (plain-read first, so a push
-    // pays this Atomics op only after the list ran dry).
+    if (word === 0) return;
+    // INVARIANT: the list holds a block again: clear the flag bit alone (only after it ran dry).
     if ((word & WAITERS_DRY) !== 0) Atomics.and(a, H.WAITERS, WAITERS_COUNT);
-    if ((word & WAITERS_COUNT) > 0) Atomics.notify(a, H.PUSH_GEN, n);
+    if ((word & WAITERS_COUNT) > 0) {
+      // INVARIANT: bumped after the push and before the notify; it only grows, so a waiter that
+      // read the old value and has not slept yet does not sleep.
+      Atomics.add(a, H.PUSH_GEN, 1);
+      Atomics.notify(a, H.PUSH_GEN, n);
+    }
   }
 
   /** A pop came back short: releases everywhere feed the shared list until the next push frees a block. */

@@ -97,7 +97,11 @@ export const H = {
    * bits only then. Read on short pops, written on the rare paths that free through the bits.
    */
   BITS_HINT: 15,
-  /** Blocks on the shared free list (transiently off by a batch while a lock-free push or pop is between its two steps). A statistic and a hint, never a futex word. Line 1. */
+  /**
+   * Blocks free when the structure was laid out (the mutex re-bases it when it rebuilds its stack).
+   * Not kept up to date: nothing reads it (`stats.free` scans the owner words), and keeping it cost
+   * every pop and every push of the shared list an Atomics.add. Line 1.
+   */
   FREE_COUNT: WORDS_PER_LINE,
   /**
    * A counter that only grows, bumped by the memory-identity probe (identity.ts): a write through

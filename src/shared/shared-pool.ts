@@ -28,6 +28,15 @@
  * cold paths that pop the shared list (shared-source.ts); typed fields on blocks: fields.ts,
  * block-table.ts.
  *
+ * ## Staying fast in a used program
+ *
+ * LocalPool's rules (pool-core.ts's essay): one cold method, `_cold`, too big to inline, no import
+ * read on the hot path, strict comparisons; all Blocks of all pools share one hidden class
+ * (block-table.ts: a getter per pool once put a second pool's cached pair at 100-160 ns, not 13-16).
+ * A cache-off pair makes about twice its bare design's Atomics calls (benchmarks/README.md, fact
+ * `atomics-per-pair`: the owner word's claim, transit and settle, one WAITERS read a push); the
+ * push-generation bump when nobody waits and FREE_COUNT, which nothing read, were cut.
+ *
  * ## Alternatives rejected
  *
  * - Every acquire/release through the shared list: a pair is then a few Atomics calls
@@ -45,7 +54,7 @@ import { BlockTable, type Block, SharedBlock } from './block-table.js';
 import type { FieldSchema, FieldsOf } from './fields.js';
 import type { FreeList } from './free-lists/free-list.js';
 import { makeFreeList } from './free-lists/make.js';
-import { canBlock, WAITERS_WORD } from './futex.js';
+import { canBlock, WAITERS_WORD as FUTEX_WAITERS_WORD } from './futex.js';
 import { Growth } from './growth.js';
 import { SharedSource } from './shared-source.js';
 import { allocatePool, openHandle, type AttachOptions, type OpenedPool, type SharedPoolHandle, type SharedPoolOptions } from './handle.js';
@@ -62,6 +71,13 @@ export { DEFAULT_CACHE, DEFAULT_STRATEGY, type AttachOptions, type SharedPoolHan
 
 /** What `acquireAsync` takes. */
 export type SharedAcquireOptions = WaitOptions;
+
+/** The hot release reads it as this module's constant, not an import (pool-core.ts's essay, "Imports"). */
+const WAITERS_WORD = FUTEX_WAITERS_WORD;
+
+/** What `_cold` is asked to do. */
+const Cold = { Acquire: 0, TryAcquire: 1, Release: 2 } as const;
+type Cold = (typeof Cold)[keyof typeof Cold];
 
 /**
  * Test seam (not exported by the package): what tests may read of a SharedPool's insides, to
@@ -195,13 +211,13 @@ export class SharedPool<F extends FieldSchema = {}> {
         return b;
       }
     }
-    return this._acquireSlow(true, true)!;
+    return this._cold(Cold.Acquire, undefined)!;
   }
 
   /** Takes back a block, from any isolate. Throws `ERR_DOUBLE_RELEASE` if it is not lent. */
   release(block: Block | number): void {
     // `_home` is set only on blocks of a cached attachment; a number or null reads undefined.
-    if ((block as SharedBlock | null)?._home === this) {
+    if (typeof block === 'object' && block !== null && (block as SharedBlock)._home === this) {
       const a = this._words;
       const w = this._ownerBase + (block as SharedBlock).index;
       // Cache only while nobody waits and the shared list is not known dry (WAITERS_DRY): one plain
@@ -212,7 +228,7 @@ export class SharedPool<F extends FieldSchema = {}> {
         return;
       }
     }
-    this._releaseSlow(block);
+    this._cold(Cold.Release, block);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -220,45 +236,49 @@ export class SharedPool<F extends FieldSchema = {}> {
 
   /** Like `acquire()`, but returns `undefined` when every block is out. */
   tryAcquire(): Block<FieldsOf<F>> | undefined {
-    return this._acquireSlow(false, false);
+    return this._cold(Cold.TryAcquire, undefined);
   }
 
   /**
-   * The cache (unless `acquire()` has just asked it: its miss already tried a batch refill from the
-   * shared list, and asking again would repeat that Atomics round), else the shared list.
+   * Every cold path of `acquire`, `tryAcquire` and `release`, in one method too big to inline (see
+   * the essay; tests/hot-paths.test.ts checks its size). Acquire: the cache (unless `acquire()` has
+   * just asked it: its miss already tried a batch refill from the shared list), else the shared
+   * list. Release: any block but one of this isolate's cache going back to it: checked against its
+   * owner word, pushed to the shared list, a waiter woken.
    */
-  private _acquireSlow(throwOnEmpty: boolean, cacheTried: boolean): SharedBlock | undefined {
-    if (this._closed) throw this._closedError();
-    const cache = this._cache;
-    if (cache !== undefined) {
-      const b = cacheTried ? undefined : cache.tryAcquire();
-      if (b !== undefined) {
-        this._words[this._ownerBase + b.index] = this._lentTag;
-        return b;
+  private _cold(op: Cold, block: Block | number | undefined): SharedBlock | undefined {
+    if (op !== Cold.Release) {
+      if (this._closed) throw this._closedError();
+      const cache = this._cache;
+      if (cache !== undefined) {
+        const b = op === Cold.Acquire ? undefined : cache.tryAcquire();
+        if (b !== undefined) {
+          this._words[this._ownerBase + b.index] = this._lentTag;
+          return b;
+        }
+      } else {
+        const b = this._source.one(this._lentTag);
+        if (b !== undefined) return b;
       }
-    } else {
-      const b = this._source.one(this._lentTag);
-      if (b !== undefined) return b;
+      if (op === Cold.TryAcquire) return undefined;
+      const blocks = this.blocks;
+      throw new PoolError(
+        ErrorCode.POOL_EXHAUSTED,
+        `isopool: SharedPool is exhausted: all ${blocks} blocks are lent or cached${blocks < this.maxBlocks ? ` (it grows to ${this.maxBlocks}, but its growth lock is held by an isolate that stopped: reclaim that isolate's ownerId)` : ''}`,
+      );
     }
-    if (!throwOnEmpty) return undefined;
-    const blocks = this.blocks;
-    throw new PoolError(
-      ErrorCode.POOL_EXHAUSTED,
-      `isopool: SharedPool is exhausted: all ${blocks} blocks are lent or cached${blocks < this.maxBlocks ? ` (it grows to ${this.maxBlocks}, but its growth lock is held by an isolate that stopped: reclaim that isolate's ownerId)` : ''}`,
-    );
-  }
-
-  private _releaseSlow(block: Block | number): void {
-    const i = this._blockTable.indexOf(block, 'release');
+    const given = block as Block | number;
+    const i = this._blockTable.indexOf(given, 'release');
     const cur = this._owners.owner(i);
     // Our own Block object names our lending: lent elsewhere now, this is a stale release.
-    if (!isLent(cur) || (cur !== this._lentTag && this._blockTable.isOwn(block))) throw this._owners.notLent('release', i, cur);
+    if (!isLent(cur) || (cur !== this._lentTag && this._blockTable.isOwn(given))) throw this._owners.notLent('release', i, cur);
     const own = cur === this._lentTag && this._cache !== undefined && !this._closed;
     this._scratch[0] = i;
     if (this._free.push(this._scratch, 1, cur) === 0) throw this._owners.notLent('release', i, this._owners.owner(i));
     this._waiting.futex.wake(1);
     // After the push: a waiter counted by now is served by the flush's push too.
     if (own && this._waiting.futex.anyWaiter()) this.flush();
+    return undefined;
   }
 
   /** Takes over a block lent by another isolate (handed over by message): its release then stays here. */

@@ -53,7 +53,6 @@ export class BitmapFreeList extends FreeListBase {
 
   pop(n: number, out: Int32Array, tag: number): number {
     const c = this.takeFromBits(n, out, 0, tag);
-    if (c > 0) this.count(-c);
     return c;
   }
 
@@ -82,7 +81,6 @@ export class BitmapFreeList extends FreeListBase {
         this.step('push:freed');
       }
     }
-    if (c > 0) this.count(c);
     return c;
   }
 }

@@ -180,7 +180,6 @@ export abstract class FreeListBase implements FreeList {
         this.step('reclaim:freed');
       }
     }
-    if (freed > 0) this.count(freed);
     return freed;
   }
 
@@ -341,13 +340,6 @@ export abstract class FreeListBase implements FreeList {
     // INVARIANT: puts back the bits of blocks that are free or in transit: none is stranded.
     if (renew !== 0) Atomics.or(a, this.bitsW + w, renew);
     return renew !== 0;
-  }
-
-  /** Adds to the shared free count after a push (negative after a pop). */
-  protected count(delta: number): void {
-    // INVARIANT: FREE_COUNT follows the structure (after a push, after a pop); it is a statistic,
-    // never a gate for correctness, so a transient error of one batch is harmless.
-    Atomics.add(this.a, H.FREE_COUNT, delta);
   }
 
   /**

@@ -161,7 +161,6 @@ export class MpmcFreeList extends FreeListBase {
       if (!this.backoff(lost++, since)) break;
     }
     if (c < n) c = this.takeFromBits(n, out, c, tag);
-    if (c > 0) this.count(-c);
     return c;
   }
 
@@ -209,7 +208,6 @@ export class MpmcFreeList extends FreeListBase {
       idx[j] = -1;
     }
     this.settle(idx, i);
-    this.count(c);
     return c;
   }
 

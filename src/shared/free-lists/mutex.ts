@@ -95,7 +95,6 @@ export class MutexFreeList extends FreeListBase {
       this.unlock();
     }
     if (c < n) c = this.takeFromBits(n, out, c, tag);
-    if (c > 0) this.count(-c);
     return c;
   }
 
@@ -121,7 +120,6 @@ export class MutexFreeList extends FreeListBase {
       this.step('push:top');
       this.unlock();
     }
-    if (c > 0) this.count(c);
     return c;
   }
 

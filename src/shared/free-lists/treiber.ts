@@ -164,7 +164,6 @@ export class TreiberFreeList extends FreeListBase {
       if (!this.backoff(lost++, since)) break;
     }
     if (c < n) c = this.takeFromBits(n, out, c, tag);
-    if (c > 0) this.count(-c);
     return c;
   }
 
@@ -192,7 +191,6 @@ export class TreiberFreeList extends FreeListBase {
       this.step('push:published');
       this.settle(idx, m);
     }
-    this.count(c);
     return c;
   }
 
