@@ -28,11 +28,13 @@
  *
  * ## Cost, measured
  *
- * Not yet what it should be: bench rows `fields_object`, `fields_typed_array`, `fields_block` (one
- * integer write and one float read a record; Node v20.20.2, 2-vCPU VM under load, 2026-11-22 02:36
- * UTC) gave 12, 15 and 71 ns an iteration. The accessors are inlined (--trace-turbo-inlining), and a
- * single long loop over the same objects ran at about 11 ns, so the gap is in how V8 compiles `fn`
- * called again and again; not yet understood.
+ * Each element type has its own accessor literal (ACCESSORS), naming its view's symbol as a
+ * constant. The first design had one getter literal keyed by a variable symbol; closures of one
+ * literal share their feedback, so with two element types in a schema its `this[key]` saw two
+ * symbols and compiled to a generic keyed load, a hash lookup per access: `fields_block` ran 8.4x
+ * `fields_object` (70 against 8.4 ns, Node v20.20.2, 2-vCPU VM under load, 2026-11-22). The
+ * current figures are the bench rows `fields_object`, `fields_typed_array` and `fields_block`
+ * (README, "The current run").
  *
  * ## Alternatives rejected
  *
@@ -137,10 +139,45 @@ export function parseFields(text: string): RecordLayout | undefined {
   }
 }
 
-/** Symbol keys of a fields object's views, one per element type. */
-const VIEW = Object.fromEntries(Object.keys(FIELD_TYPES).map((t) => [t, Symbol(t)])) as Record<FieldType, symbol>;
+// Symbol keys of a fields object's views, one per element type: module constants, so the
+// accessors below name them as constants.
+const I8 = Symbol('i8');
+const U8 = Symbol('u8');
+const I16 = Symbol('i16');
+const U16 = Symbol('u16');
+const I32 = Symbol('i32');
+const U32 = Symbol('u32');
+const F32 = Symbol('f32');
+const F64 = Symbol('f64');
+const I64 = Symbol('i64');
+const U64 = Symbol('u64');
 
-type Views = { [K in FieldType]?: InstanceType<(typeof FIELD_TYPES)[K]> };
+const VIEW: Record<FieldType, symbol> = { i8: I8, u8: U8, i16: I16, u16: U16, i32: I32, u32: U32, f32: F32, f64: F64, i64: I64, u64: U64 };
+
+/** A fields object as its accessors see it: a view per element type its record uses. */
+type Holder = Record<symbol, { [i: number]: unknown }>;
+
+interface Accessor {
+  get(this: Holder): unknown;
+  set(this: Holder, v: unknown): void;
+}
+
+/**
+ * The accessor pair of a field of each element type at element index `i` of its view: one function
+ * literal per type, each naming one constant symbol (see "Cost, measured" above for why).
+ */
+const ACCESSORS: Record<FieldType, (i: number) => Accessor> = {
+  i8: (i) => ({ get() { return this[I8]![i]; }, set(v) { this[I8]![i] = v; } }),
+  u8: (i) => ({ get() { return this[U8]![i]; }, set(v) { this[U8]![i] = v; } }),
+  i16: (i) => ({ get() { return this[I16]![i]; }, set(v) { this[I16]![i] = v; } }),
+  u16: (i) => ({ get() { return this[U16]![i]; }, set(v) { this[U16]![i] = v; } }),
+  i32: (i) => ({ get() { return this[I32]![i]; }, set(v) { this[I32]![i] = v; } }),
+  u32: (i) => ({ get() { return this[U32]![i]; }, set(v) { this[U32]![i] = v; } }),
+  f32: (i) => ({ get() { return this[F32]![i]; }, set(v) { this[F32]![i] = v; } }),
+  f64: (i) => ({ get() { return this[F64]![i]; }, set(v) { this[F64]![i] = v; } }),
+  i64: (i) => ({ get() { return this[I64]![i]; }, set(v) { this[I64]![i] = v; } }),
+  u64: (i) => ({ get() { return this[U64]![i]; }, set(v) { this[U64]![i] = v; } }),
+};
 
 /**
  * Makes the `fields` objects of one pool attachment: a prototype with an accessor per field, and
@@ -157,17 +194,8 @@ export class FieldsMaker {
     this._types = [...new Set(layout.slots.map((s) => s.type))];
     const proto: Record<string | symbol, unknown> = {};
     for (const { name, type, offset } of layout.slots) {
-      const key = VIEW[type];
-      const i = offset / FIELD_TYPES[type].BYTES_PER_ELEMENT;
-      Object.defineProperty(proto, name, {
-        get(this: Record<symbol, Views[FieldType]>) {
-          return this[key]![i];
-        },
-        set(this: Record<symbol, Views[FieldType]>, v: never) {
-          this[key]![i] = v;
-        },
-        enumerable: true,
-      });
+      const { get, set } = ACCESSORS[type](offset / FIELD_TYPES[type].BYTES_PER_ELEMENT);
+      Object.defineProperty(proto, name, { get, set, enumerable: true });
     }
     Object.defineProperty(proto, 'toJSON', {
       value(this: Record<string, unknown>) {
