@@ -2,7 +2,7 @@
  * The memory layout of a SharedPool's one SharedArrayBuffer, as pure offset math.
  *
  * ```
- *  byte 0     header      magic, layout version, geometry (cold line 0); FREE_COUNT (line 1);
+ *  byte 0     header      magic, layout version, geometry (cold line 0); FREE_COUNT (line 1, not kept);
  *                         WAITERS (line 2); PUSH_GEN (line 3); waiter slots (lines 4-5, cold);
  *                         growth and fields (line 6: maxBlocks, grow, the block count now, the
  *                         grower's id, the record). 448 bytes, every hot word alone on its line.

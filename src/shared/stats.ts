@@ -33,8 +33,8 @@ export interface SharedPoolStats {
 
 /**
  * The counters, read at the moment of the call: `free` and `lentHere` scan the owner table
- * (O(blocks), exact at quiescence whatever isolates died mid-operation; FREE_COUNT, the header's
- * running count, can drift by the batch a dead isolate was moving and is not read).
+ * (O(blocks), exact at quiescence whatever isolates died mid-operation; the header's FREE_COUNT is
+ * set at creation and not kept, see shared-pool.ts's essay).
  */
 export function poolStats(
   words: Int32Array,
