@@ -3,15 +3,12 @@
  * SharedArrayBuffer of its own, with nothing a pool adds (no owner words, counters, waiting,
  * ownership checks): the floor each cache-off SharedPool row (`mutex_get_put`, `treiber_get_put`,
  * `mpmc_get_put`, `bitmap_get_put`) is read against, in the same run. The first three are
- * experiments/bare-free-lists.ts's structures (the spin-mutex stack, the tagged Treiber stack,
+ * structures/bare-free-lists.ts's structures (the spin-mutex stack, the tagged Treiber stack,
  * Vyukov's bounded ring); the bitmap is written here: one bit per index, a pop claims a set bit
  * with one compareExchange on its word, a push sets it with one Atomics.or.
- *
- * experiments/ is left out of the published isopool-bench, so this suite loads it at run time and
- * is a missing suite (FAILED lines naming it) where it is not there.
  */
 import type { BenchCase } from './case.js';
-import { MissingSuiteError } from './suites.js';
+import { SpinMutexStack, TreiberStack, VyukovRing } from './structures/bare-free-lists.js';
 
 const BATCH = 1000;
 /** The rows, in report order. */
@@ -80,19 +77,12 @@ function pair(name: string, s: Structure): BenchCase {
   };
 }
 
-/** The bare rows; a missing experiments/ build is reported by the caller as a missing suite. */
-export async function bareCases(): Promise<BenchCase[]> {
-  let bare: typeof import('./experiments/bare-free-lists.js');
-  try {
-    bare = await import('./experiments/bare-free-lists.js');
-  } catch (err) {
-    if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
-    throw new MissingSuiteError('bare', 'benchmarks/experiments/bare-free-lists.ts', BARE_ROWS, 'is not in this build (experiments/ is not published)');
-  }
-  const ring = new bare.VyukovRing(INDICES);
+/** The bare rows. */
+export function bareCases(): BenchCase[] {
+  const ring = new VyukovRing(INDICES);
   return [
-    pair('bare_mutex_get_put', new bare.SpinMutexStack(INDICES)),
-    pair('bare_treiber_get_put', new bare.TreiberStack(INDICES)),
+    pair('bare_mutex_get_put', new SpinMutexStack(INDICES)),
+    pair('bare_treiber_get_put', new TreiberStack(INDICES)),
     pair('bare_mpmc_get_put', { pop: () => ring.dequeue(), push: (k) => void ring.enqueue(k) }),
     pair('bare_bitmap_get_put', new BareBitmap(INDICES)),
   ];

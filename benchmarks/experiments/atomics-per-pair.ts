@@ -7,7 +7,7 @@
  */
 import { SharedPool, type Strategy } from 'isopool';
 import { BareBitmap } from '../bare.cases.js';
-import { SpinMutexStack, TreiberStack, VyukovRing } from './bare-free-lists.js';
+import { SpinMutexStack, TreiberStack, VyukovRing } from '../structures/bare-free-lists.js';
 
 const PAIRS = 1000;
 const counts = new Map<string, number>();

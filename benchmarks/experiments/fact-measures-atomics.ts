@@ -8,7 +8,7 @@
  * Loops are written out per measurement on purpose, as in fact-measures-local.ts.
  */
 import { runWorkers } from '../harness.js';
-import { MUTEX_BATCH, SpinMutexStack, TreiberStack, VyukovRing } from './bare-free-lists.js';
+import { MUTEX_BATCH, SpinMutexStack, TreiberStack, VyukovRing } from '../structures/bare-free-lists.js';
 import { check, nsPerIteration, type Measure } from './fact-timing.js';
 import type { SpinMutexJob } from './facts-worker.js';
 

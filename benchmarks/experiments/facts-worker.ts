@@ -5,7 +5,7 @@
  * put back, so ns per operation per thread compares with the single-threaded facts.
  */
 import { harnessData, timedLoop } from '../harness-worker.js';
-import { MUTEX_BATCH, SpinMutexStack } from './bare-free-lists.js';
+import { MUTEX_BATCH, SpinMutexStack } from '../structures/bare-free-lists.js';
 
 export interface SpinMutexJob {
   sab: SharedArrayBuffer;

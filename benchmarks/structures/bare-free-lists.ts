@@ -1,11 +1,12 @@
 /**
  * Three free lists of indices over an Int32Array, written out bare (no owner words, no waiting, no
- * batching beyond what is asked) so facts.ts can time the designs themselves: a spin mutex around a
- * stack, a Treiber stack with a tagged head, and Vyukov's bounded MPMC ring. SharedPool's `mutex`,
+ * batching beyond what is asked) so the facts (experiments/facts.ts) and the `bare_*` bench rows
+ * (bare.cases.ts) can time the designs themselves: a spin mutex around a stack, a Treiber stack
+ * with a tagged head, and Vyukov's bounded MPMC ring. SharedPool's `mutex`,
  * `treiber` and `mpmc` strategies start from these designs and add what a pool needs (owner words,
  * waiting, reclaim, batches); these are for measuring only.
  *
- * Each structure owns a SharedArrayBuffer of its own, so facts-worker.ts can attach to one from
+ * Each structure owns a SharedArrayBuffer of its own, so experiments/facts-worker.ts can attach to one from
  * several workers; hot words sit alone on their 64-byte lines.
  */
 
