@@ -10,6 +10,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Worker } from 'node:worker_threads';
 import { ErrorCode, SharedPool, type Block, type Strategy } from '../src/index.js';
+import { H, MUTEX } from '../src/shared/layout.js';
 import { inspectSharedPool } from '../src/shared/shared-pool.js';
 import { thrownCode } from './helpers/errors.js';
 import { drain, FAULT_WORKER, owners, STRATEGIES } from './helpers/shared.js';
@@ -158,6 +159,31 @@ outraced('treiber: a pop kept off the CPU for longer than its patience still mak
   z.release(held);
   y.release(b!);
   assert.is(drain(y), 256, 'every block comes back exactly once');
+});
+
+outraced('mutex: a waiter kept off the CPU for longer than its patience does not give up on a live holder (regression: it woke once, past PATIENCE_MS, and reported a pool with blocks free exhausted)', () => {
+  const pool = SharedPool.create({ blockSize: 64, blocks: 8, cache: 0, strategy: 'mutex' });
+  const holder = SharedPool.attach(pool.handle, { cache: 0 });
+  const a = new Int32Array(pool.handle.sab);
+  const lockW = (a[H.FREE_OFFSET]! >> 2) + MUTEX.LOCK;
+  // The holder is live, in one long section: its lock word stays put until it unlocks.
+  Atomics.store(a, lockW, holder.ownerId << 1);
+  let woke = 0;
+  const free = inspectSharedPool(pool).freeList;
+  free.onStep = (s) => {
+    if (s !== 'lock:woke') return;
+    woke++;
+    // The first wake-up stands for a waiter descheduled for 150 ms, more than PATIENCE_MS.
+    if (woke === 1) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 150);
+    // A few wake-ups later the holder's section ends (its unlock: the word back to 0).
+    if (woke === 3) Atomics.store(a, lockW, 0);
+  };
+  const b = pool.tryAcquire();
+  free.onStep = undefined;
+  assert.ok(woke >= 3, `the waiter woke ${woke} times`);
+  assert.ok(b !== undefined, 'the waiter gave up on a live holder with 8 blocks free');
+  pool.release(b!);
+  assert.is(drain(pool), 8, 'every block comes back exactly once');
 });
 
 outraced.run();

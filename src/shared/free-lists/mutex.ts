@@ -23,7 +23,8 @@
  *
  * A holder that dies keeps the lock. Nobody waits for it for ever: `lock()` gives up once one
  * section (the same holder, the same lock sequence, bumped by every holder) has held the lock for
- * PATIENCE_MS (free-list.ts), and remembers the word and sequence it gave up on, so while both still
+ * PATIENCE_MS (free-list.ts) and it has woken LOCK_WAKES times in that section (so its own time off
+ * the CPU is not counted against the holder), and remembers the word and sequence it gave up on, so while both still
  * read the same the next call gives up at once. A lock that keeps changing hands is alive: a call
  * waits on it (never past STARVED_MS in all), so a busy live lock does not pass for a dead one (a
  * single 100 ms budget did: two workers in the contention harness on the loaded 2-vCPU VM, one
@@ -51,6 +52,17 @@ import { TRANSIT } from '../ownership.js';
  * through the bits, rather than wait on other isolates' progress without end.
  */
 const STARVED_MS = 10 * PATIENCE_MS;
+
+/**
+ * A waiter sleeps at most this long at a time on a held lock (a live holder's unlock wakes it
+ * sooner), and gives up on one section only after LOCK_WAKES of its own wake-ups besides
+ * PATIENCE_MS: on a box with more runnable threads than cores, the waiter's own time off the CPU
+ * is not the holder's (CI, load average 22 on 2 vCPUs, 2026-11-22: a waiter woke once, after more
+ * than PATIENCE_MS, and gave up on a live holder with 1,024 blocks free). Bounded all the same: each
+ * wake-up costs at most LOCK_SLICE_MS plus the scheduler's delay.
+ */
+const LOCK_SLICE_MS = 10;
+const LOCK_WAKES = PATIENCE_MS / LOCK_SLICE_MS;
 
 /** Rounds `reclaim` tries to take over a dead holder's word: only waiters change it (once, the contended bit). */
 const BREAK_ROUNDS = 4;
@@ -192,6 +204,7 @@ export class MutexFreeList extends FreeListBase {
     // INVARIANT: a snapshot of the sequence, to tell the section now holding the lock from the next.
     let seq = Atomics.load(a, this.seqW);
     let slept = false;
+    let wakes = 0; // our wake-ups while the current section holds the lock
     for (let round = 0; ; round++) {
       if (c === 0) {
         // After sleeping, take it marked contended: other sleepers may remain (Drepper mutex 2).
@@ -209,8 +222,10 @@ export class MutexFreeList extends FreeListBase {
           holder = c >>> 1;
           seq = s;
           since = t;
+          wakes = 0;
         }
-        left = Math.min(PATIENCE_MS - (t - since), STARVED_MS - (t - started));
+        const section = PATIENCE_MS - (t - since);
+        left = Math.min(section <= 0 && wakes < LOCK_WAKES && this.canWait ? LOCK_SLICE_MS : section, STARVED_MS - (t - started));
       }
       if (left <= 0) {
         this.stuckWord = c;
@@ -233,8 +248,10 @@ export class MutexFreeList extends FreeListBase {
       }
       // INVARIANT: sleeps only while the word is still `c` (held, contended), at most what patience
       // has left: a live holder's unlock wakes us, a dead one's never comes.
-      Atomics.wait(a, this.lockW, c, left);
+      Atomics.wait(a, this.lockW, c, Math.min(left, LOCK_SLICE_MS));
       slept = true;
+      wakes++;
+      this.step('lock:woke');
       // INVARIANT: a snapshot; acted on only through the CAS above.
       c = Atomics.load(a, this.lockW);
     }
