@@ -187,3 +187,39 @@ outraced('mutex: a waiter kept off the CPU for longer than its patience does not
 });
 
 outraced.run();
+
+const scanning = suite('SharedPool races: a pop beside another isolate scanning the fallback bits');
+
+for (const strategy of ['mutex', 'treiber', 'mpmc'] as const) {
+  scanning(`${strategy}: a pop that comes back short while another isolate scans the bits still takes a free block there (regression: the scan reset BITS_HINT first, so the pop read "nothing in the bits" and acquire() threw ERR_POOL_EXHAUSTED with blocks free)`, () => {
+    const blocks = 64;
+    const y = SharedPool.create({ blockSize: 64, blocks, cache: 0, strategy });
+    const z = SharedPool.attach(y.handle, { cache: 0 });
+    const dead = SharedPool.attach(y.handle, { cache: 0 });
+    const theirs: Block[] = [];
+    for (let k = 0; k < 10; k++) theirs.push(dead.acquire());
+    const held: Block[] = [];
+    for (let k = 10; k < blocks; k++) held.push(y.acquire());
+    // `dead` dies holding 10 blocks: reclaim frees them through the bits, and the structure is empty.
+    assert.is(y.reclaim(dead.ownerId), 10);
+    let zGot: Block | undefined;
+    let scans = 0;
+    const free = inspectSharedPool(y).freeList;
+    free.onStep = (s) => {
+      // z's pop comes back short from the structure while y's scan of the bits is under way.
+      if (s === 'bits:scanning' && scans++ === 0) zGot = z.tryAcquire();
+    };
+    const yGot = y.tryAcquire();
+    free.onStep = undefined;
+    assert.is(scans, 1, "y's pop scanned the bits");
+    assert.ok(zGot !== undefined, "z's pop found nothing with 10 blocks free in the bits");
+    assert.ok(yGot !== undefined, "y's scan found nothing with blocks free in the bits");
+    assert.is.not(zGot!.index, yGot!.index);
+    z.release(zGot!);
+    y.release(yGot!);
+    for (const b of held) y.release(b);
+    assert.is(drain(y), blocks, 'every block comes back exactly once');
+  });
+}
+
+scanning.run();

@@ -94,7 +94,8 @@ export const H = {
   /**
    * Non-zero when a block may be free in the BITS region of a strategy that is not `bitmap` (a
    * release that could not reach the structure, a reclaim): a pop that comes back short scans the
-   * bits only then. Read on short pops, written on the rare paths that free through the bits.
+   * bits only then. Read on short pops, written on the rare paths that free through the bits: a
+   * generation each free moves on, reset only by a scan that emptied the bits (free-list.ts).
    */
   BITS_HINT: 15,
   /**

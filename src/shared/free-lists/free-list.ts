@@ -26,6 +26,12 @@
  * block, which needs no lock and no other isolate's progress; a pop that comes back short scans the
  * bits (`takeFromBits`). The bitmap strategy is that region alone.
  *
+ * BITS_HINT spares those pops the scan while the bits are empty. It is a generation, not a flag:
+ * every bit that goes up moves it on (never to 0), and only a scan that left no bit set resets it,
+ * by CAS from the value it read before scanning, so a free it missed keeps it up. A scan never
+ * lowers it first: a pop of another isolate that comes back short meanwhile must scan too (one that
+ * read a hint reset by a scan under way reported "none free" with hundreds of blocks in the bits).
+ *
  * ## Deaths
  *
  * A block on its way to a structure carries `TRANSIT | id` until it is reachable there, so an
@@ -247,8 +253,8 @@ export abstract class FreeListBase implements FreeList {
     this.step('bits:transit');
     // INVARIANT: the bit goes up while the word reads TRANSIT|me (claimable).
     Atomics.or(a, this.bitsW + (k >> 5), 1 << (k & 31));
-    // INVARIANT: the hint goes up before the word reads 0: a death after this leaves both visible.
-    if (this.fallbackBits) Atomics.store(a, H.BITS_HINT, 1);
+    // INVARIANT: the hint moves on before the word reads 0: a death after this leaves both visible.
+    if (this.fallbackBits) this.bumpHint();
     this.step('bits:set');
     // INVARIANT: TRANSIT|me -> 0; fails only when a scan claimed the block first (then it is lent),
     // or a racing cached release overwrote it (then it is cached and the bit is stale).
@@ -273,16 +279,16 @@ export abstract class FreeListBase implements FreeList {
   /**
    * Claims up to `n - c` blocks whose bits are set, into `out[c..)`; returns the new `c`. Clears the
    * bits it claimed, and, for the fallback bits, stale ones too (re-set if the block turned free).
+   * Step `bits:scanning`: the scan is under way (nothing written yet).
    */
   protected takeFromBits(n: number, out: Int32Array, c: number, tag: number): number {
     const a = this.a;
     const hinted = this.fallbackBits;
-    // INVARIANT: the hint is read, then reset before the scan: a free that sets a bit after our
-    // reset sets the hint after it too (freeToBits), one before it is seen by the scan.
-    if (hinted) {
-      if (Atomics.load(a, H.BITS_HINT) === 0) return c;
-      Atomics.store(a, H.BITS_HINT, 0);
-    }
+    // INVARIANT: the hint is read, and left as it is during the scan: another isolate's pop that
+    // comes back short meanwhile must still see it and scan too (see the essay).
+    const seen = hinted ? Atomics.load(a, H.BITS_HINT) : 0;
+    if (hinted && seen === 0) return c;
+    this.step('bits:scanning');
     const blocks = this.blocksNow();
     const words = Math.ceil(blocks / 32);
     let kept = false;
@@ -317,12 +323,26 @@ export abstract class FreeListBase implements FreeList {
       }
       // INVARIANT: clears only bits of blocks now ours, and stale ones re-checked just below.
       if ((claimed | stale) !== 0) Atomics.and(a, this.bitsW + w, ~(claimed | stale));
-      if (stale !== 0) kept = this._renewTurnedFree(w, stale, blocks) || kept;
+      if (stale !== 0 && this._renewTurnedFree(w, stale, blocks)) {
+        kept = true;
+        // A renewed bit is a free another scan may have missed: it moves the hint on, as freeToBits does.
+        if (hinted) this.bumpHint();
+      }
       this._cursor = w;
     }
-    // INVARIANT: a bit left set (not taken, or renewed) keeps the hint up for the next short pop.
-    if (hinted && kept) Atomics.store(a, H.BITS_HINT, 1);
+    // INVARIANT: the hint goes down only if the scan left no bit set and no free moved the hint
+    // since our read (a free sets its bit, then moves the hint: one our scan missed fails this CAS).
+    if (hinted && !kept) Atomics.compareExchange(a, H.BITS_HINT, seen, 0);
     return c;
+  }
+
+  /**
+   * Moves BITS_HINT on (never to 0) after a bit went up: a generation, so that a scan ending with
+   * the bits empty resets it only if no free happened since the scan read it.
+   */
+  private bumpHint(): void {
+    // INVARIANT: +1, and +1 again past 0 (after 2^32 frees): the hint reads 0 only when reset.
+    if (Atomics.add(this.a, H.BITS_HINT, 1) === -1) Atomics.add(this.a, H.BITS_HINT, 1);
   }
 
   /** After clearing stale bits of word `w`: sets again those whose block turned free meanwhile. */
