@@ -20,11 +20,10 @@
  * ## Nothing waits for ever
  *
  * Every loop over shared memory is bounded: by the structure's size, or by backoff()'s patience
- * (PATIENCE_MS, and at least PATIENT_WAITS timed waits of our own, so a starved caller is not impatient).
- * A push that cannot reach its structure in time (the mutex held by a dead isolate, a CAS lost for
- * 100 ms, a full ring) frees its blocks through the BITS region instead (`freeToBits`), one bit per
- * block, which needs no lock and no other isolate's progress; a pop that comes back short scans the
- * bits (`takeFromBits`). The bitmap strategy is that region alone.
+ * (PATIENCE_MS and PATIENT_WAITS timed waits of our own). A push that cannot reach its structure in
+ * time (a dead isolate's lock, lost CASes, a full ring) frees through the BITS region instead
+ * (`freeToBits`), a bit per block, needing no lock and no one's progress; a pop that comes back
+ * short scans the bits (`takeFromBits`). The bitmap strategy is that region alone.
  *
  * BITS_HINT spares those pops the scan while the bits are empty. It is a generation, not a flag:
  * every bit that goes up moves it on (never to 0), and only a scan that left no bit set resets it,
@@ -34,11 +33,11 @@
  *
  * ## Deaths
  *
- * A block on its way to a structure carries `TRANSIT | id` until it is reachable there, so an
- * isolate that dies mid-operation leaves each block it touched either reachable, or tagged with its
- * id; `reclaim(id)` frees every block tagged `+id`, `-id` or `TRANSIT | id` through the bits. What
- * else each structure needs (the mutex's lock) is in its essay. `onStep` is the test seam that stops
- * an operation at each named step, leaving exactly the memory a death there leaves.
+ * A block on its way to a structure carries `TRANSIT | id` until it is reachable there, so a death
+ * mid-operation leaves each block it touched reachable or tagged with its id; `reclaim(id)` frees
+ * every block tagged `+id`, `-id` or `TRANSIT | id` through the bits, then raises the bit of every
+ * free block (`publishFree`: a death inside a race can leave one free yet on no structure). The
+ * mutex's lock is in its essay. `onStep` stops an operation at each named step (the test seam).
  *
  * ## A pool that grows
  *
@@ -59,7 +58,7 @@ export interface FreeList {
    * list or its fallback bits; the others are skipped. Returns how many were freed. May reorder `idx`.
    */
   push(idx: Int32Array, n: number, expect: number): number;
-  /** Frees every block whose owner word is `+id`, `-id` or `TRANSIT | id` (a dead isolate's); returns how many. */
+  /** Frees every block whose owner is `+id`, `-id` or `TRANSIT | id` (a dead isolate's), returns how many; every free block is reachable after. */
   reclaim(id: number): number;
   /** Failed CAS rounds, lock spins, stale entries skipped in this isolate: the contention counter. */
   readonly retries: number;
@@ -80,9 +79,8 @@ export interface FreeList {
 export const PATIENCE_MS = 100;
 
 /**
- * Failed rounds spun before backing off to a timed wait. A competitor's batch round is a few dozen
- * Atomics ops (benchmarks/README.md, fact `atomics-op`); 64 failed rounds outlast several of them, after which the
- * competitor has most likely been descheduled and sleeping beats burning the shared core.
+ * Failed rounds spun before backing off to a timed wait. A competitor's round is a few dozen Atomics
+ * ops (benchmarks/README.md, fact `atomics-op`); 64 outlast several, and then sleeping beats spinning.
  */
 export const SPIN_ROUNDS = 64;
 
@@ -95,11 +93,7 @@ const CLAIM_ROUNDS = 3;
 /** The timed wait of a backoff: the shortest sleep the timer resolution makes meaningful. */
 export const BACKOFF_WAIT_MS = 1;
 
-/**
- * Timed waits a backoff makes before it may give up: as many as fill PATIENCE_MS on an idle box, so
- * patience is attempts made, not only time passed. Still bounded: each wait is BACKOFF_WAIT_MS plus
- * however long the scheduler keeps the caller waiting for a core.
- */
+/** Timed waits a backoff makes before it may give up (as many as fill PATIENCE_MS when idle): patience is attempts, not only time. */
 const PATIENT_WAITS = PATIENCE_MS / BACKOFF_WAIT_MS;
 
 /** Milliseconds on the monotonic clock, for patience deadlines (cold paths only). */
@@ -186,7 +180,26 @@ export abstract class FreeListBase implements FreeList {
         this.step('reclaim:freed');
       }
     }
+    this.publishFree(blocks);
     return freed;
+  }
+
+  /**
+   * Raises the bit of every block whose owner reads free: a death inside a lost race or a scan can
+   * leave one free on no structure, bit down (a kill test on Node 26 lost one so). A second entry
+   * is harmless (claims are by CAS). O(blocks), after deaths only.
+   */
+  private publishFree(blocks: number): void {
+    const a = this.a;
+    let raised = false;
+    for (let w = 0; w * 32 < blocks; w++) {
+      let free = 0;
+      // INVARIANT: snapshots; a bit over a block taken meanwhile is a stale entry, skipped by its claim.
+      for (let j = 0; j < 32 && w * 32 + j < blocks; j++) if (Atomics.load(a, this.ownerW + w * 32 + j) === 0) free |= 1 << j;
+      // INVARIANT: only raises bits, of blocks seen free; the hint moves on after, as freeToBits does.
+      if (free !== 0 && (Atomics.or(a, this.bitsW + w, free) & free) !== free) raised = true;
+    }
+    if (raised && this.fallbackBits) this.bumpHint();
   }
 
   /** Calls the test seam's hook for a named step (nothing when none is set). */
