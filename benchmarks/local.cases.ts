@@ -163,6 +163,39 @@ function tlsLeaseUsing(): BenchCase {
   };
 }
 
+/** The disposable `using_noop` declares: a fixed object whose dispose only counts. */
+const noop = {
+  v: 1,
+  disposals: 0,
+  [Symbol.dispose](): void {
+    noop.disposals++;
+  },
+};
+
+/**
+ * `using_noop`: `using` of a fixed object whose dispose does nothing but count, compiled as
+ * `tls_lease_using` is. No pool at all: the floor any `using`-based lease pays before its own work,
+ * so `tls_lease_using` minus this row is what the lease itself costs.
+ */
+function usingNoop(): BenchCase {
+  return {
+    name: 'using_noop',
+    group: 'mempool',
+    batch: BATCH,
+    fn() {
+      for (let i = 0; i < BATCH; i++) {
+        using d = noop;
+        sink ^= d.v;
+      }
+    },
+    validate() {
+      const before = noop.disposals;
+      this.fn();
+      check(noop.disposals - before === BATCH, `using_noop: every declaration was disposed once (${noop.disposals - before} of ${BATCH})`);
+    },
+  };
+}
+
 /** Elements of the array `buffer_rent_return` rents: a 4 KiB scratch buffer, one class of a BufferPool. */
 export const RENT_LENGTH = 4096;
 
@@ -357,5 +390,5 @@ function allocU8(): BenchCase {
 
 /** The local cases in report order: the mempool rows first, then baselines and peers. */
 export function localCases(): BenchCase[] {
-  return [tlsGetPut(), tlsGet(), tlsLeaseUsing(), bufferRentReturn(), ownerSlotGetPut(), arrayStackGetPut(), reusifyGetPut(), isopoolReusifyGetPut(), allocSmall(), allocU8()];
+  return [tlsGetPut(), tlsGet(), tlsLeaseUsing(), usingNoop(), bufferRentReturn(), ownerSlotGetPut(), arrayStackGetPut(), reusifyGetPut(), isopoolReusifyGetPut(), allocSmall(), allocU8()];
 }

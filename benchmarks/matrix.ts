@@ -26,6 +26,7 @@ export const MATRIX_ROWS = [
   'shared_tls_get_put',
   'buffer_rent_return',
   'tls_lease_using',
+  'using_noop',
   'owner_slot_get_put',
   'owner_slot_get_put_used',
   'tls_get_put_used',
@@ -62,6 +63,7 @@ export const TARGETS: readonly Target[] = [
   { row: 'mpmc_get_put', against: 'bare_mpmc_get_put', limit: 1.5 },
   { row: 'bitmap_get_put', against: 'bare_bitmap_get_put', limit: 1.5 },
   { row: 'tls_get_put', against: 'owner_slot_get_put', limit: Infinity },
+  { row: 'using_noop', against: 'tls_get_put', limit: Infinity },
 ];
 
 /** One version's runs: ns per row, per run. */

@@ -1,7 +1,7 @@
 /**
  * SharedPool, an isolate dying at every step of every free-list operation, over every strategy.
  *
- * The seam: `inspectSharedPool(pool).freeList.onStep` is called at each named step of a pop, a push,
+ * The seam: `inspectSharedPool(pool).free.onStep` is called at each named step of a pop, a push,
  * a reclaim and a free through the fallback bits; a hook that throws stops the operation right
  * there, leaving exactly the shared memory an isolate killed at that step leaves (lock held, owner
  * word claimed but structure not updated, node linked but owner still in transit, cell claimed but
@@ -44,7 +44,7 @@ class Death extends Error {}
 /** Makes `victim` die at the `nth` time (0-based) it reaches `step`. */
 function dieAt(victim: SharedPool, step: string, nth: number): void {
   let seen = 0;
-  inspectSharedPool(victim).freeList.onStep = (s) => {
+  inspectSharedPool(victim).free.onStep = (s) => {
     if (s === step && seen++ === nth) throw new Death(step);
   };
 }

@@ -41,7 +41,7 @@ for (const strategy of STRATEGIES) {
       const x = SharedPool.create({ blockSize: 64, blocks: 8, cache: 4, strategy });
       const y = SharedPool.attach(x.handle, { cache: 0 });
       const b = x.acquire();
-      const free = inspectSharedPool(y).freeList;
+      const free = inspectSharedPool(y).free;
       let landed = false;
       free.onStep = (s) => {
         if (s === at && !landed) {
@@ -120,7 +120,7 @@ outraced('treiber: a pop that loses more head CASes in a row than the pool has b
   // that leave y's claimed node alone but move the head's tag, so y's CAS fails every time.
   const losses = 3 * blocks;
   let moved = 0;
-  const free = inspectSharedPool(y).freeList;
+  const free = inspectSharedPool(y).free;
   free.onStep = (s) => {
     if (s === 'pop:claimed' && moved < losses) {
       moved++;
@@ -143,7 +143,7 @@ outraced('treiber: a pop kept off the CPU for longer than its patience still mak
   let held = z.acquire();
   const losses = 80; // past the spinning rounds (64), well short of the timed waits patience makes (100)
   let moved = 0;
-  const free = inspectSharedPool(y).freeList;
+  const free = inspectSharedPool(y).free;
   free.onStep = (s) => {
     if (s !== 'pop:claimed' || moved >= losses) return;
     // The second round stands for a descheduled caller: 150 ms off the CPU, more than PATIENCE_MS.
@@ -169,7 +169,7 @@ outraced('mutex: a waiter kept off the CPU for longer than its patience does not
   // The holder is live, in one long section: its lock word stays put until it unlocks.
   Atomics.store(a, lockW, holder.ownerId << 1);
   let woke = 0;
-  const free = inspectSharedPool(pool).freeList;
+  const free = inspectSharedPool(pool).free;
   free.onStep = (s) => {
     if (s !== 'lock:woke') return;
     woke++;
@@ -204,7 +204,7 @@ for (const strategy of ['mutex', 'treiber', 'mpmc'] as const) {
     assert.is(y.reclaim(dead.ownerId), 10);
     let zGot: Block | undefined;
     let scans = 0;
-    const free = inspectSharedPool(y).freeList;
+    const free = inspectSharedPool(y).free;
     free.onStep = (s) => {
       // z's pop comes back short from the structure while y's scan of the bits is under way.
       if (s === 'bits:scanning' && scans++ === 0) zGot = z.tryAcquire();

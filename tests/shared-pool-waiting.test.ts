@@ -23,7 +23,7 @@ import { CTL } from './workers/shared-worker.js';
  */
 function injectAba(w: SharedPool, x: SharedPool): void {
   const xb = [x.acquire()];
-  const free = inspectSharedPool(w).freeList;
+  const free = inspectSharedPool(w).free;
   const orig = free.pop.bind(free);
   let calls = 0;
   free.pop = (n, out, tag) => {
@@ -242,7 +242,7 @@ for (const strategy of STRATEGIES) {
     const held = Array.from({ length: 64 }, () => a.acquire());
     const b = SharedPool.attach(a.handle, { cache: 32 });
     // Free two blocks while b's first try runs: b is then counted as a waiter and serves itself.
-    const free = inspectSharedPool(b).freeList;
+    const free = inspectSharedPool(b).free;
     const orig = free.pop.bind(free);
     let first = true;
     free.pop = (n, out, tag) => {

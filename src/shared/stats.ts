@@ -41,6 +41,7 @@ export function poolStats(
   owners: OwnerTable,
   lentTag: number,
   cache: PoolStats | undefined,
+  front: { readonly idle: number; readonly hits: number },
   futex: PushFutex,
   retries: number,
   maxBlocks: number,
@@ -49,12 +50,12 @@ export function poolStats(
   const { lent, free } = owners.count(lentTag);
   return {
     free,
-    cachedHere: cache?.idle ?? 0,
+    cachedHere: (cache?.idle ?? 0) + front.idle,
     lentHere: lent,
     waits: futex.waits,
     retries,
     waiting: futex.waiting(),
-    hits: cache?.hits ?? 0,
+    hits: (cache?.hits ?? 0) + front.hits,
     misses: cache?.misses ?? 0,
     blocks: owners.blocks(),
     maxBlocks,

@@ -35,7 +35,7 @@ export interface Subject {
 export function open(spec: Spec): Opened {
   if (spec.kind === 'pool') {
     const pool = SharedPool.attach(spec.handle, { cache: 0 });
-    return { list: inspectSharedPool(pool).freeList, id: pool.ownerId, owners: ownerWords(spec.handle.sab) };
+    return { list: inspectSharedPool(pool).free, id: pool.ownerId, owners: ownerWords(spec.handle.sab) };
   }
   const list = spec.kind === 'ms' ? MsQueueFreeList.attach(spec.sab) : SegQueueFreeList.attach(spec.sab);
   return { list, id: list.id, owners: new Int32Array(spec.sab, list.ownerW * 4, list.blocks) };
@@ -51,7 +51,7 @@ const poolSubject = (strategy: Strategy): Subject => ({
   make(blocks) {
     const pool = SharedPool.create({ blockSize: 16, blocks, cache: 0, strategy });
     const spec: Spec = { kind: 'pool', handle: pool.handle };
-    return { opened: { list: inspectSharedPool(pool).freeList, id: pool.ownerId, owners: ownerWords(pool.handle.sab) }, spec };
+    return { opened: { list: inspectSharedPool(pool).free, id: pool.ownerId, owners: ownerWords(pool.handle.sab) }, spec };
   },
 });
 
