@@ -163,7 +163,7 @@ cases('every local case validates: it lends, takes back and loops its whole batc
   const all = localCases();
   assert.equal(
     all.map((c) => c.name),
-    ['tls_get_put', 'tls_get', 'tls_lease_using', 'buffer_rent_return', 'owner_slot_get_put', 'array_stack_get_put', 'reusify_get_put', 'isopool_reusify_get_put', 'alloc_small', 'alloc_u8_16k'],
+    ['tls_get_put', 'tls_get', 'tls_lease_using', 'using_noop', 'buffer_rent_return', 'owner_slot_get_put', 'array_stack_get_put', 'reusify_get_put', 'isopool_reusify_get_put', 'alloc_small', 'alloc_u8_16k'],
   );
   for (const c of all) {
     assert.ok(c.batch >= 1000, `${c.name} batch`);
