@@ -1,14 +1,18 @@
 /**
- * BufferPool: typed arrays by power-of-two size class, each class a LocalPool.
+ * BufferPool: typed arrays by power-of-two size class, each class a LocalPool, with a front slot.
  *
  * ## The trick
  *
  * `rent(minLength)` rounds the request up to the next power of two, `2^k`, and lends from class `k`:
- * one `LocalPool` per class, so the common pattern (rent, use, return, rent the same size again) is
- * LocalPool's owner-slot path, a field read. The class index is `32 - Math.clz32(minLength - 1)`:
- * no loop, no table. Classes run from length 1 to `maxLength`; every class pool is made up front
- * (at most 31 small objects), so the hot path has no "is this class made yet" branch: a class index
- * past the table is the one check that sends both oversized requests and bad input to the cold path.
+ * one `LocalPool` per class, all made up front (at most 31 small objects), so a class index past the
+ * table (`32 - Math.clz32(minLength - 1)`, no loop) is the one check that sends both oversized
+ * requests and bad input to the cold path. In front of the classes sits the *front*, as in
+ * SharedPool: the array of the last rent a class served, with a flag saying it is idle here. A rent
+ * of the front's class (two compares) takes it, and `return()` of that very array (identity: no
+ * type test, no WeakSet) puts it back, so the common pattern (rent, use, return, rent the same size)
+ * skips the class lookup and the class pool. The front's array is lent in its class pool's books
+ * until it goes back there (`trim`, `close`); while the front is bound that class's pool keeps one
+ * idle array fewer, so no class holds more than `perClass`. `perClass: 0` and checked mode: no front.
  *
  * ## Invariants
  *
@@ -23,12 +27,11 @@
  *   transfer the idle array's buffer (to a worker, or `structuredClone` with `transfer`); the rent
  *   that takes it sees length 0, drops it from its class (`discarded`) and lends the next one. The
  *   test is one length read on the rent path, where the array is about to be used anyway.
- * - An array is in at most one place: a class pool's slot or stack, or one borrower's hands. LocalPool
- *   keeps that: its always-on checks catch a return of the array just returned (the slot or the top
- *   of the stack); checked mode (`checked: true` or `ISOPOOL_CHECKED=1`) tracks every lent array and
- *   throws `ERR_DOUBLE_RELEASE` for any double return. typedarray-pool (mikolalysenko) has no such
- *   check: `free()` twice puts one buffer on its free list twice, and two later `malloc()` calls hand
- *   the same memory to two holders. The regression test in `tests/buffer-pool-misuse.test.ts` names that bug.
+ * - An array is in at most one place: the front, a class pool's slot or stack, or one borrower's
+ *   hands. A return of the front's idle array is refused; LocalPool's always-on checks catch a return
+ *   of the array just returned to a class; checked mode (`checked: true` or `ISOPOOL_CHECKED=1`)
+ *   catches any double return. typedarray-pool (mikolalysenko) has no such check: `free()` twice
+ *   hands one buffer to two holders (tests/buffer-pool-misuse.test.ts names that bug).
  * - An array posted to a worker with its buffer in the transfer list and posted back is a new object
  *   over the same memory: `return()` takes it back (cold path), once per lending, through the mark
  *   each array's buffer carries past its last element (transfer-marks.ts has the design; the option
@@ -38,44 +41,62 @@
  *   and dropped (callers can return whatever they rented, as with .NET's ArrayPool), returning it
  *   twice is `ERR_DOUBLE_RELEASE`, and an unknown long array is `ERR_FOREIGN_OBJECT`.
  *
- * ## Alternatives rejected (measured on Node 20.20.2, 2-vCPU AMD EPYC VM, 2026-11-21)
+ * ## Alternatives rejected (Node 20.20.2, 2-vCPU AMD EPYC VM, 2026-11-21)
  *
- * - Identity without the WeakSet: a private subclass (`class Pooled extends Uint8Array`) would mark
- *   our arrays through `.constructor`, but then user code sees two maps for "a Uint8Array" and its
- *   element accesses turn polymorphic, and `slice()`/`map()` return the subclass through
- *   `Symbol.species`. A marker property changes the array's map the same way. Measured with
- *   `node benchmarks/build/experiments/buffer-pool.js` (ns per iteration over 64 Uint32Array(64),
- *   three rounds): the bare loop 1.6-2.1, with `WeakSet.has` 7.0-11.4, with an
- *   `array.constructor === Uint32Array` check 6.6-8.6. The WeakSet also proves the type, so it
- *   replaces the constructor check rather than adding to it. The same run: a rent(64)+return pair
- *   11.8-14.2 ns, a LocalPool acquire+release pair 3.6-3.8 ns, `new Uint32Array(64)` 225-459 ns.
- * - Zeroing through LocalPool's `reset` hook: a reset hook sends every release down LocalPool's
- *   cold path. `zero: 'return'` fills before release instead, keeping the owner-slot path.
- * - Exact-length classes (a Map from length to pool, as typedarray-pool keeps per power of two but
- *   keyed by string): a Map lookup per call, and unbounded classes for callers with varied sizes.
+ * - Identity without the WeakSet: a private subclass or a marker property gives user code two maps
+ *   for "a Uint8Array" (its element accesses turn polymorphic) and `slice()` returns the subclass.
+ *   `node benchmarks/build/experiments/buffer-pool.js` (ns per iteration over 64 Uint32Array(64)):
+ *   the bare loop 1.6-2.1, with `WeakSet.has` 7.0-11.4, with a `.constructor` check 6.6-8.6; the
+ *   WeakSet also proves the type. The front's identity test skips it for the common return.
+ * - Zeroing through LocalPool's `reset` hook: it sends every release down LocalPool's cold path.
+ * - Exact-length classes (a Map from length to pool): a lookup per call, unbounded classes.
  */
 import { ErrorCode, PoolError } from '../errors.js';
-import { LocalPool, type PoolStats } from '../local/local-pool.js';
-import { checkInteger, describe } from '../validate.js';
+import { LocalPool } from '../local/local-pool.js';
+import { advancedHits, HITS_WRAP as BOOKS_HITS_WRAP } from '../local/pool-books.js';
+import { checkInteger, describe, resolveChecked } from '../validate.js';
 import { resolveBufferPoolOptions, type BufferPoolOptions } from './options.js';
+import { sumStats, type BufferPoolStats } from './stats.js';
 import { TransferMarks, type MarkedReturn } from './transfer-marks.js';
 import { checkConstructor, type AnyBufferOf, type TypedArray, type TypedArrayConstructor } from './typed-array.js';
 
 
-export interface BufferPoolStats extends PoolStats {
-  /** Rents longer than `maxLength`, served by a plain allocation and never pooled. */
-  readonly oversized: number;
-  /** Idle elements held across every class (memory retained = this x BYTES_PER_ELEMENT). */
-  readonly idleElements: number;
-  /** Returns taken back after a transfer: arrays that came back as new objects over the pool's memory. */
-  readonly transferred: number;
-}
+export type { BufferPoolStats } from './stats.js';
 
 /** What `_cold` is asked to do. */
-const Cold = { Rent: 0, Detached: 1, Return: 2 } as const;
+const Cold = { Rent: 0, Detached: 1, Return: 2, Front: 3 } as const;
 type Cold = (typeof Cold)[keyof typeof Cold];
 
+/** The hot paths read it as this module's constant, not an import (pool-core.ts's essay, "Imports"). */
+const HITS_WRAP = BOOKS_HITS_WRAP;
+
+/** The front's value while it is bound to no array: an object no caller can pass to `return`. */
+const NO_FRONT = Object.freeze({ noFront: true });
+
+/** Test seam (not exported by the package): the front's hit counter. Set by BufferPool's static block. */
+export let inspectBufferPool: <A extends TypedArray>(pool: BufferPool<A>) => { frontHits: number; advanceFrontHits(n: number): void };
+
 export class BufferPool<A extends TypedArray> {
+  static {
+    inspectBufferPool = (pool) => ({
+      frontHits: pool._frontHits,
+      advanceFrontHits: (n) => void ([pool._frontHitWraps, pool._frontHits] = advancedHits(pool._frontHitWraps, pool._frontHits, n)),
+    });
+  }
+
+  // Hot fields first. The front (see the essay): its array, 1 while that is idle here.
+  private _front: A = NO_FRONT as unknown as A;
+  private _frontIdle: 0 | 1 = 0;
+  /** The front's class: rents of more than `_frontHalf` and at most `_frontLength` elements take it. */
+  private _frontLength = 0;
+  private _frontHalf = 0;
+  /** Front hits since the last wrap: always below HITS_WRAP, so a small integer (pool-core.ts's essay). */
+  private _frontHits = 0;
+  /** The front's class (-1: unbound); its pool keeps at most `_frontClassMax` (perClass - 1) idle. */
+  private _frontClass = -1;
+  private readonly _frontClassMax: number;
+  /** False with `perClass: 0` and in checked mode (every lending goes through its class's ledger). */
+  private readonly _frontOn: boolean;
   /** Class pools by log2 of their length, 0 .. log2(maxLength); past the end: oversized or invalid. */
   private readonly _classes: LocalPool<A>[];
   /** Every array made for a class, so `return()` can tell ours from foreign ones. */
@@ -93,6 +114,8 @@ export class BufferPool<A extends TypedArray> {
   private readonly _marks: TransferMarks<A> | undefined;
   private _transferred = 0;
   private _closed = false;
+  /** Times `_frontHits` wrapped. */
+  private _frontHitWraps = 0;
 
   constructor(ctor: TypedArrayConstructor<A>, options: BufferPoolOptions = {}) {
     const sample = checkConstructor(ctor);
@@ -105,6 +128,8 @@ export class BufferPool<A extends TypedArray> {
     this._zeroOnReturn = zero === 'return';
     this._zero = typeof sample[0] === 'bigint' ? 0n : 0;
     this._marks = marks;
+    this._frontOn = perClass > 0 && !resolveChecked(checked);
+    this._frontClassMax = perClass - 1;
     const classes: LocalPool<A>[] = [];
     const made = this._made;
     for (let k = 0, len = 1; len <= maxLength; k++, len *= 2) {
@@ -137,12 +162,32 @@ export class BufferPool<A extends TypedArray> {
   rent(minLength: number): A {
     // `>>> 0` is the identity only for integers in [0, 2^32): anything else goes to the cold path.
     if (minLength === minLength >>> 0) {
-      const pool = this._classes[minLength <= 1 ? 0 : 32 - Math.clz32(minLength - 1)];
+      if (this._frontIdle === 1 && minLength <= this._frontLength && minLength > this._frontHalf) {
+        const hits = (this._frontHits + 1) | 0;
+        const array = this._front;
+        // Length 0 (detached while idle, see the invariants) and the counter's wrap go cold.
+        if (hits !== HITS_WRAP && array.length !== 0) {
+          this._frontIdle = 0;
+          this._frontHits = hits;
+          if (this._zeroOnRent === true) array.fill(this._zero as never);
+          return array;
+        }
+        return this._cold(Cold.Front, minLength, undefined) as A;
+      }
+      const k = minLength <= 1 ? 0 : 32 - Math.clz32(minLength - 1);
+      const pool = this._classes[k];
       if (pool !== undefined) {
         const array = pool.acquire();
         // Length 0 is no class size: the array's buffer was detached while it was idle.
         if (array.length === 0) return this._cold(Cold.Detached, array, pool) as A;
         if (this._zeroOnRent === true) array.fill(this._zero as never);
+        // The front takes the array unless it holds one idle (it then keeps serving its class).
+        if (this._frontIdle === 0 && this._frontOn === true) {
+          this._front = array;
+          this._frontClass = k;
+          this._frontLength = 1 << k;
+          this._frontHalf = (1 << k) >>> 1;
+        }
         return array;
       }
     }
@@ -151,13 +196,19 @@ export class BufferPool<A extends TypedArray> {
 
   /** Takes back an array `rent()` lent. Throws `ERR_FOREIGN_OBJECT` for any other array. */
   return(array: A | AnyBufferOf<A>): void {
-    if (typeof array === 'object' && array !== null) {
+    // Identity with the front's lent array (no type test, no WeakSet); length 0: it was transferred.
+    if (array === this._front && this._frontIdle === 0 && array.length !== 0) {
+      if (this._zeroOnReturn === true) array.fill(this._zero as never);
+      this._frontIdle = 1;
+      return;
+    }
+    if (typeof array === 'object' && array !== null && array !== this._front) {
       const n = array.length;
       const pool = (n & (n - 1)) === 0 ? this._classes[31 - Math.clz32(n)] : undefined;
       // The array its class's owner slot lent is one this pool made: no WeakSet lookup for it.
       if (pool !== undefined && (pool.isSlotLent(array as A) || this._made.has(array as A))) {
         if (this._zeroOnReturn === true) array.fill(this._zero as never);
-        pool.release(array as A);
+        this._release(pool, array as A);
         return;
       }
     }
@@ -182,6 +233,22 @@ export class BufferPool<A extends TypedArray> {
    */
   private _cold(op: Cold, value: unknown, pool: LocalPool<A> | undefined): A | undefined {
     const name = this._ctor.name;
+    if (op === Cold.Front) {
+      const array = this._front;
+      this._frontIdle = 0;
+      if (array.length === 0) {
+        // Detached while idle in the front: it leaves its class (discarded); the rent starts again.
+        this._classes[this._frontClass]!.discardLent(array);
+        this._unbindFront();
+        return this.rent(value as number);
+      }
+      [this._frontHits, this._frontHitWraps] = [0, this._frontHitWraps + 1]; // the counter wraps
+      if (this._zeroOnRent === true) array.fill(this._zero as never);
+      return array;
+    }
+    if (op === Cold.Return && value === this._front && this._frontIdle === 1) {
+      throw new PoolError(ErrorCode.DOUBLE_RELEASE, `isopool: BufferPool<${name}>.return() was given an array it already took back`);
+    }
     if (op === Cold.Rent) {
       const minLength = checkInteger('minLength', value, 0);
       if (this._closed) throw new PoolError(ErrorCode.CLOSED, `isopool: BufferPool<${name}> is closed`);
@@ -245,12 +312,24 @@ export class BufferPool<A extends TypedArray> {
       return;
     }
     const pool = this._classes[31 - Math.clz32(n)]!;
+    if (previous !== undefined && previous === this._front) {
+      // The front's array came back as a new object: that one goes to its class, the front lets go.
+      if (this._frontIdle === 1) throw this._idleTransferred(what);
+      this._unbindFront();
+    }
     if (!pool.exchangeLent(previous, array)) throw this._idleTransferred(what);
     this._made.add(array);
     this._marks!.rehome(serial, array);
     this._transferred++;
     if (this._zeroOnReturn) array.fill(this._zero as never);
+    this._release(pool, array);
+  }
+
+  /** Gives `array` back to its class; the front's class keeps one idle array fewer (with the front's, perClass). */
+  private _release(pool: LocalPool<A>, array: A): void {
     pool.release(array);
+    const k = this._frontClass;
+    if (k >= 0 && pool === this._classes[k] && pool.idleCount() > this._frontClassMax) pool.trim(this._frontClassMax);
   }
 
   private _idleTransferred(what: string): PoolError {
@@ -283,6 +362,7 @@ export class BufferPool<A extends TypedArray> {
   /** Disposes idle arrays until each class keeps at most `keep`; returns how many were dropped. */
   trim(keep = 0): number {
     checkInteger('keep', keep, 0, 2 ** 30);
+    this._unbindFront();
     let dropped = 0;
     for (const pool of this._classes) dropped += pool.trim(keep);
     return dropped;
@@ -290,8 +370,16 @@ export class BufferPool<A extends TypedArray> {
 
   /** Drops every idle array; later rents throw `ERR_CLOSED`, later returns are accepted and dropped. */
   close(): void {
+    this._unbindFront();
     this._closed = true;
     for (const pool of this._classes) pool.close();
+  }
+
+  /** Lets go of the front's array: back to its class pool when idle (where trim and close see it). */
+  private _unbindFront(): void {
+    const [array, k, idle] = [this._front, this._frontClass, this._frontIdle];
+    [this._front, this._frontClass, this._frontLength, this._frontHalf, this._frontIdle] = [NO_FRONT as unknown as A, -1, 0, 0, 0];
+    if (idle === 1) this._classes[k]!.release(array as A);
   }
 
   /** True after `close()`. */
@@ -300,31 +388,11 @@ export class BufferPool<A extends TypedArray> {
   }
 
   /**
-   * Counters summed over every class, read at the moment of the call. `highWater` is the sum of the
-   * classes' own high-water marks (an upper bound on the arrays ever lent at once).
+   * Counters summed over every class and the front, read at the moment of the call. `highWater` is
+   * the sum of the classes' own high-water marks (an upper bound on the arrays ever lent at once).
    */
   get stats(): BufferPoolStats {
-    let hits = 0;
-    let misses = 0;
-    let created = 0;
-    let discarded = 0;
-    let idle = 0;
-    let lent = 0;
-    let highWater = 0;
-    let leaked = 0;
-    let idleElements = 0;
-    for (let k = 0; k < this._classes.length; k++) {
-      const s = this._classes[k]!.stats;
-      hits += s.hits;
-      misses += s.misses;
-      created += s.created;
-      discarded += s.discarded;
-      idle += s.idle;
-      lent += s.lent;
-      highWater += s.highWater;
-      leaked += s.leaked;
-      idleElements += s.idle * 2 ** k;
-    }
-    return { hits, misses, created, discarded, idle, lent, highWater, waiting: 0, soft: 0, leaked, oversized: this._oversized, idleElements, transferred: this._transferred };
+    const front = { idle: this._frontIdle, length: this._frontLength, hits: this._frontHitWraps * HITS_WRAP + this._frontHits };
+    return sumStats(this._classes, front, this._oversized, this._transferred);
   }
 }

@@ -22,6 +22,12 @@ export const NO_SLOT: NoSlot = Object.freeze({ noSlot: true });
  */
 export const HITS_WRAP = 2 ** 30;
 
+/** Test seams: a hit counter `(wraps, hits)` moved on by `n` hits, as `[wraps, hits]`. */
+export function advancedHits(wraps: number, hits: number, n: number): [number, number] {
+  const total = wraps * HITS_WRAP + hits + n;
+  return [Math.floor(total / HITS_WRAP), total % HITS_WRAP];
+}
+
 export abstract class PoolBooks<T extends object> {
   // Hot fields: read by acquire() and release().
   /**

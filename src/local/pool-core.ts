@@ -160,6 +160,11 @@ export abstract class PoolCore<T extends object> extends PoolBooks<T> {
     this._cold(obj, Cold.Release);
   }
 
+  /** @internal Objects idle here now (the slot's and the stack's): BufferPool bounds a class by it. */
+  idleCount(): number {
+    return this._idle();
+  }
+
   /**
    * @internal True when `obj` is the object the owner slot lent and has not had back: its release
    * takes the slot path. BufferPool's `return` reads it to skip its WeakSet for that array.

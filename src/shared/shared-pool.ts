@@ -48,7 +48,7 @@
  *   check or change it, so double releases across isolates would go unseen.
  */
 import { ErrorCode, PoolError } from '../errors.js';
-import { HITS_WRAP as BOOKS_HITS_WRAP } from '../local/pool-books.js';
+import { advancedHits, HITS_WRAP as BOOKS_HITS_WRAP } from '../local/pool-books.js';
 import type { WaitOptions } from '../waiter-queue.js';
 import { assemble, exhausted, reclaimDead, type Attachment } from './attachment.js';
 import type { Block, SharedBlock } from './block-table.js';
@@ -90,10 +90,7 @@ export class SharedPool<F extends FieldSchema = {}> {
     inspectSharedPool = (pool) => ({
       ...pool._parts,
       frontHits: pool._frontHits,
-      advanceFrontHits: (n) => {
-        const total = pool._frontHitWraps * HITS_WRAP + pool._frontHits + n;
-        [pool._frontHitWraps, pool._frontHits] = [Math.floor(total / HITS_WRAP), total % HITS_WRAP];
-      },
+      advanceFrontHits: (n) => void ([pool._frontHitWraps, pool._frontHits] = advancedHits(pool._frontHitWraps, pool._frontHits, n)),
     });
   }
 
